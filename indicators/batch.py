@@ -1,0 +1,105 @@
+"""Batch mode: the whole feature matrix from a bars DataFrame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators.bars import Bars, validate_bars
+from indicators.errors import FeatureError
+from indicators.plan import Job, Member, plan_jobs
+from indicators.spec import FeatureSet, FeatureSpec
+
+
+def _as_float(values: np.ndarray, who: Job | Member, n: int) -> np.ndarray:
+    out = np.asarray(values, dtype=np.float64)
+    if out.shape != (n,):
+        name = FeatureSpec(who.kind.name, who.params).name
+        raise FeatureError(f"feature {name!r}: produced shape {out.shape}, expected ({n},)")
+    return out
+
+
+def _anchored_core(b: Bars, job: Job, direct: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """The job's core arrays over all rows: row t from TA-Lib over ``[anchor(t), t]``, one call per block.
+
+    Rows before warm-up are NaN. ``direct`` (if given) receives the single core array in place.
+    """
+    n, w, s, k = len(b), job.warmup, job.block, job.kind
+    cores: list[np.ndarray] = []
+    # block starts: w (anchor 0), then w + phase + i * s (anchor phase + i * s); they cover w..n-1 once
+    starts = [w, *range(w + job.phase, n, s)] if job.phase else list(range(w, n, s))
+    for first, stop in zip(starts, [*starts[1:], n], strict=True):
+        anchor = first - w
+        raw = k.core(b.slice(anchor, stop), *job.params)
+        parts = raw if isinstance(raw, tuple) else (raw,)
+        if not cores:
+            cores = [direct] if direct is not None and len(parts) == 1 else [np.empty(n) for _ in parts]
+            for full in cores:
+                full[:w] = np.nan
+        for full, part in zip(cores, parts, strict=True):
+            full[first:stop] = _as_float(part, job, stop - anchor)[w:]
+    return tuple(cores)
+
+
+def _finish(b: Bars, m: Member, parts: tuple[np.ndarray, ...], out: np.ndarray) -> None:
+    """Member column from its job's core arrays: pick its output, apply ``post``, NaN before warm-up."""
+    n, w = len(b), m.warmup
+    mine = m.kind.parts(parts)
+    if m.kind.post is None:
+        if mine[0] is not out:
+            out[w:] = mine[0][w:]
+    else:
+        out[w:] = _as_float(m.kind.post(b, *mine, *m.params), m, n)[w:]
+    out[:w] = np.nan
+
+
+def compute_job(b: Bars, job: Job, outs: list[np.ndarray]) -> None:
+    """Fill ``outs`` (one array of ``len(b)`` per job member) with the members' feature values."""
+    n, w = len(b), job.warmup
+    if n <= w:
+        for out in outs:
+            out[:] = np.nan
+        return
+    if job.mode == "anchored":
+        lone = len(job.members) == 1 and job.kind.post is None and job.kind.output is None
+        parts = _anchored_core(b, job, outs[0] if lone else None)
+    elif job.mode == "pointwise":
+        raw = job.kind.core(b, *job.params)
+        parts = tuple(_as_float(p, job, n) for p in (raw if isinstance(raw, tuple) else (raw,)))
+    else:  # mtf: the kind computes its own exact values
+        parts = (_as_float(job.kind.compute(b, *job.params), job, n),)
+    for m, out in zip(job.members, outs, strict=True):
+        _finish(b, m, parts, out)
+
+
+def compute_feature(b: Bars, spec: FeatureSpec, out: np.ndarray | None = None) -> np.ndarray:
+    """One feature over all rows of ``b`` (written into ``out`` if given); rows before warm-up are NaN.
+
+    ``anchored`` kinds: the value at row t is the kind's output at t computed over rows
+    ``[spec.anchor(t), t]`` (anchors every ``block`` rows from ``phase``). TA-Lib runs once per block.
+    """
+    out = np.empty(len(b)) if out is None else out
+    (job,) = plan_jobs(FeatureSet((spec,)))
+    compute_job(b, job, [out])
+    return out
+
+
+def check_length(b: Bars, feature_set: FeatureSet, source: str = "bars") -> None:
+    """Raise when there are fewer bars than a feature needs to produce a single value."""
+    worst = max(feature_set.features, key=lambda f: f.lookback)
+    if len(b) <= worst.lookback:
+        raise FeatureError(
+            f"{source}: {len(b)} bars is too short for feature {worst.name!r}, "
+            f"which needs more than its lookback of {worst.lookback} bars"
+        )
+
+
+def compute_features(bars: pd.DataFrame, feature_set: FeatureSet) -> pd.DataFrame:
+    """Feature matrix: same index as ``bars``, one float64 column per name in ``feature_set.names`` order."""
+    b = validate_bars(bars)
+    check_length(b, feature_set)
+    matrix = np.empty((len(b), len(feature_set.features)), dtype=np.float64, order="F")  # columns contiguous
+    with np.errstate(all="ignore"):
+        for job in plan_jobs(feature_set):  # features sharing a core (e.g. MACD outputs) share its call
+            compute_job(b, job, [matrix[:, m.column] for m in job.members])
+    return pd.DataFrame(matrix, index=bars.index, columns=feature_set.names, copy=False)

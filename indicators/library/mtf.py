@@ -1,0 +1,149 @@
+"""Multi-timeframe kinds: a higher timeframe (HTF) resampled from the base bars.
+
+HTF bars are clock-aligned UTC periods of ``tf`` minutes; a base bar with close time ``ts`` belongs
+to the HTF bar ending at ``ceil(ts / tf) * tf``. An HTF bar is visible from the first base bar whose
+``ts`` is at or after its end, i.e. only once it has closed. Periods without base bars are skipped.
+The declared lookback ``tf * (m + 1)`` base bars assumes 1-minute (or slower) base bars.
+
+Batch and streaming both evaluate the same vectorised function on a (rows x m) window of the last
+``m`` visible HTF bars, so they perform identical floating-point operations.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+
+from indicators.bars import Bars
+from indicators.library.registry import Kind, Param, register_kind
+
+_NS_MIN = 60 * 1_000_000_000
+# value(O, H, L, C, close) -> values; O..C are (rows, m) windows oldest first, close is (rows,).
+ValueFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def htf_bars(b: Bars, tf: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (ohlc (G, 4) per HTF period, visible HTF index per base row; -1 = none visible)."""
+    tf_ns = tf * _NS_MIN
+    end = -(-b.ts // tf_ns) * tf_ns
+    n = len(end)
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    new[1:] = end[1:] != end[:-1]
+    starts = np.flatnonzero(new)
+    stops = np.append(starts[1:], n)
+    ohlc = np.column_stack(
+        (
+            b.open[starts],
+            np.maximum.reduceat(b.high, starts),
+            np.minimum.reduceat(b.low, starts),
+            b.close[stops - 1],
+        )
+    )
+    group = np.cumsum(new) - 1
+    visible = np.where(end == b.ts, group, group - 1)
+    return ohlc, visible
+
+
+def _batch(value: ValueFn, m: int) -> Callable[..., np.ndarray]:
+    def compute(b: Bars, tf: int, *params: int) -> np.ndarray:
+        ohlc, vis = htf_bars(b, tf)
+        out = np.full(len(b), np.nan)
+        ok = np.flatnonzero(vis >= m - 1)
+        if ok.size:
+            idx = vis[ok, None] - (m - 1) + np.arange(m)
+            w = ohlc[idx]  # (rows, m, 4)
+            out[ok] = value(w[..., 0], w[..., 1], w[..., 2], w[..., 3], b.close[ok], *params)
+        return out
+
+    return compute
+
+
+class HTFStream:
+    """Streaming state of one MTF feature: the current partial HTF bar and the last ``m`` closed ones."""
+
+    def __init__(self, value: ValueFn, m: int, tf: int, *params: int) -> None:
+        self._value, self._m, self._tf_ns, self._params = value, m, tf * _NS_MIN, params
+        self._closed: deque[tuple[float, float, float, float]] = deque(maxlen=m)
+        self._end: int | None = None
+        self._bar: list[float] = []
+        self._closed_count = 0  # HTF bars closed so far; the cached window is valid while it holds
+        self._window: np.ndarray | None = None
+        self._window_end = -1
+
+    def update(self, ts: int, o: float, h: float, lo: float, c: float, v: float) -> float:
+        end = -(-ts // self._tf_ns) * self._tf_ns
+        if self._end is not None and end != self._end:
+            self._closed.append(tuple(self._bar))
+            self._closed_count += 1
+            self._end = None
+        if self._end is None:
+            self._end, self._bar = end, [o, h, lo, c]
+        else:
+            bar = self._bar
+            bar[1], bar[2], bar[3] = max(bar[1], h), min(bar[2], lo), c
+        if end == ts:
+            self._closed.append(tuple(self._bar))
+            self._closed_count += 1
+            self._end = None
+        if len(self._closed) < self._m:
+            return float("nan")
+        if self._window is None or self._window_end != self._closed_count:
+            self._window = np.array(self._closed, dtype=np.float64)[None, :, :]  # rebuilt once per HTF bar
+            self._window_end = self._closed_count
+        w = self._window
+        return float(self._value(w[..., 0], w[..., 1], w[..., 2], w[..., 3], np.array([c]), *self._params)[0])
+
+
+def _add(name: str, params: tuple[Param, ...], value: ValueFn, m_of: Callable[..., int], doc: str) -> None:
+    def compute(b: Bars, tf: int, *p: int) -> np.ndarray:
+        return _batch(value, m_of(*p))(b, tf, *p)
+
+    register_kind(
+        Kind(
+            name=name,
+            group="multi-timeframe",
+            params=(Param("tf", int, 1), *params),
+            core=compute,
+            lookback=lambda tf, *p: tf * (m_of(*p) + 1),
+            mode="mtf",
+            stream_factory=lambda tf, *p: HTFStream(value, m_of(*p), tf, *p),
+            doc=doc,
+        )
+    )
+
+
+def _logret(o, h, lo, c, close, k):
+    return np.log(c[:, -1] / c[:, 0])
+
+
+def _sma_ratio(o, h, lo, c, close, n):
+    acc = c[:, 0].copy()
+    for i in range(1, n):
+        acc += c[:, i]
+    return close / (acc / n) - 1.0
+
+
+def _range_pos(o, h, lo, c, close):
+    rng = h[:, -1] - lo[:, -1]
+    out = (close - lo[:, -1]) / rng  # callers run under np.errstate(all="ignore")
+    return np.where(rng > 0, out, np.nan)
+
+
+_add(
+    "mtflogret",
+    (Param("horizon", int, 1),),
+    _logret,
+    lambda k: k + 1,
+    "log return of the HTF close over `horizon` closed HTF bars",
+)
+_add(
+    "mtfsmaratio",
+    (Param("period", int, 1),),
+    _sma_ratio,
+    lambda n: n,
+    "base close / mean of the last `period` closed HTF closes - 1",
+)
+_add("mtfrangepos", (), _range_pos, lambda: 1, "base close position within the last closed HTF bar's range")

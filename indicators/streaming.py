@@ -1,0 +1,200 @@
+"""Streaming mode: feature values from one new bar at a time, with bounded memory."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from indicators.bars import Bars
+from indicators.errors import FeatureError
+from indicators.plan import plan_jobs
+from indicators.spec import FeatureSet
+
+
+class _Window:
+    """The last rows of the stream buffer, quacking like ``Bars``: each column is sliced on access.
+
+    Anchors differ per feature, so most cores see a different row count; slicing only the columns a
+    core reads keeps that cheap.
+    """
+
+    __slots__ = ("_buf", "_hi", "_lo", "_ts")
+
+    def __init__(self, buf: np.ndarray, ts: np.ndarray, lo: int, hi: int) -> None:
+        self._buf, self._ts, self._lo, self._hi = buf, ts, lo, hi
+
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
+    @property
+    def open(self) -> np.ndarray:
+        return self._buf[0, self._lo : self._hi]
+
+    @property
+    def high(self) -> np.ndarray:
+        return self._buf[1, self._lo : self._hi]
+
+    @property
+    def low(self) -> np.ndarray:
+        return self._buf[2, self._lo : self._hi]
+
+    @property
+    def close(self) -> np.ndarray:
+        return self._buf[3, self._lo : self._hi]
+
+    @property
+    def volume(self) -> np.ndarray:
+        return self._buf[4, self._lo : self._hi]
+
+    @property
+    def ts(self) -> np.ndarray:
+        return self._ts[self._lo : self._hi]
+
+    def slice(self, start: int, stop: int) -> Bars:
+        """Contiguous views of rows ``start:stop`` of this window (as ``Bars.slice``)."""
+        b = Bars(self.open, self.high, self.low, self.close, self.volume, self.ts)
+        return b.slice(start, stop)
+
+
+class StreamingFeatures:
+    """Incremental feature vector, equal to ``compute_features`` on the same bars from the same start.
+
+    Keeps the last ``capacity`` bars (the largest warm-up + block over ``anchored`` features, or
+    lookback for ``pointwise`` ones) in preallocated arrays; ``mtf`` features keep their own state.
+    """
+
+    def __init__(self, feature_set: FeatureSet) -> None:
+        self.feature_set = feature_set
+        self._jobs = plan_jobs(feature_set)
+        need = 1
+        self._streams: dict[int, object] = {}  # job index -> mtf stream state
+        for j, job in enumerate(self._jobs):
+            if job.mode == "anchored":
+                need = max(need, job.warmup + job.block)
+            elif job.mode == "pointwise":
+                need = max(need, job.tail)
+            else:
+                self._streams[j] = job.kind.stream_factory(*job.params)
+        self._calls = [  # (job, core, params, warm-up, block (0 = pointwise), pointwise tail, phase)
+            (j, job.kind.core, job.params, job.warmup, job.block, job.tail, job.phase)
+            for j, job in enumerate(self._jobs)
+            if job.mode != "mtf"
+        ]
+        calls = self._calls  # anchor arithmetic for all calls at once (pointwise: step 1, unused)
+        self._anchored = np.array([c[4] > 0 for c in calls], dtype=bool)
+        self._w = np.array([c[3] for c in calls], dtype=np.int64)
+        self._step = np.array([max(c[4], 1) for c in calls], dtype=np.int64)
+        self._tail = np.array([c[5] for c in calls], dtype=np.int64)
+        self._phase = np.array([c[6] for c in calls], dtype=np.int64)
+        self._last: list[tuple[float, ...] | None] = [None] * len(self._jobs)
+        self._direct: list[tuple[int, int, int]] | None = None  # (column, job, part): no post step
+        self._groups: list[tuple] | None = None  # shared post steps, built on the first warm bar
+        self._warm = max(job.warmup for job in self._jobs)
+        self.capacity = need
+        cap = 2 * need
+        self._buf = np.empty((5, cap), dtype=np.float64)
+        self._ts = np.empty(cap, dtype=np.int64)
+        self._len = 0  # rows held in the buffer
+        self._count = 0  # rows seen since the start
+        self._last_ts: int | None = None
+
+    @property
+    def warmup(self) -> int:
+        """Bars to feed before every feature has a value; strategies must wait at least this long."""
+        return self.feature_set.warmup
+
+    @property
+    def count(self) -> int:
+        """Number of bars seen so far."""
+        return self._count
+
+    def _append(self, ts: int, row: tuple[float, ...]) -> None:
+        if self._len == self._buf.shape[1]:
+            keep = self.capacity
+            self._buf[:, :keep] = self._buf[:, self._len - keep : self._len]
+            self._ts[:keep] = self._ts[self._len - keep : self._len]
+            self._len = keep
+        self._buf[:5, self._len] = row
+        self._ts[self._len] = ts
+        self._len += 1
+        self._count += 1
+
+    def update(
+        self, ts: pd.Timestamp | int, open: float, high: float, low: float, close: float, volume: float
+    ) -> np.ndarray:
+        """Feed the bar that became known at ``ts`` (its close time); return the feature vector."""
+        t_ns = int(ts.value) if isinstance(ts, pd.Timestamp) else int(ts)
+        row = (float(open), float(high), float(low), float(close), float(volume))
+        for field, v in zip(("open", "high", "low", "close", "volume"), row, strict=True):
+            if not math.isfinite(v):
+                raise FeatureError(
+                    f"streaming bar {self._count} (ts={t_ns}), field '{field}': {v} is not finite"
+                )
+        if self._last_ts is not None and t_ns <= self._last_ts:
+            raise FeatureError(
+                f"streaming bar {self._count} (ts={t_ns}): not after previous ts {self._last_ts}"
+            )
+        self._last_ts = t_ns
+        self._append(t_ns, row)
+        t = self._count - 1
+        with np.errstate(all="ignore"):
+            return self._evaluate(t, t_ns, row)
+
+    def _starts(self, t: int) -> list[int]:
+        """Buffer index of each core call's first row: its anchor (``FeatureSpec.anchor``) or tail."""
+        a = self._phase + ((t - self._w - self._phase) // self._step) * self._step
+        return (self._len - np.where(self._anchored, t - np.maximum(a, 0) + 1, self._tail)).tolist()
+
+    def _evaluate(self, t: int, t_ns: int, row: tuple[float, ...]) -> np.ndarray:
+        last, buf, ts, hi = self._last, self._buf, self._ts, self._len
+        for j, stream in self._streams.items():
+            last[j] = (stream.update(t_ns, *row),)
+        for (j, core, params, w, *_), lo in zip(self._calls, self._starts(t), strict=True):
+            if t < w:
+                continue
+            raw = core(_Window(buf, ts, lo, hi), *params)
+            last[j] = tuple([p[-1] for p in raw]) if raw.__class__ is tuple else (raw[-1],)
+        one = _Window(buf, ts, hi - 1, hi)
+        if t < self._warm:
+            return self._evaluate_warming(t, one)
+        if self._groups is None:
+            self._build_groups()
+        out = np.empty(len(self.feature_set.features))
+        for col, j, p in self._direct:
+            out[col] = last[j][p]
+        for post, params, cols, refs in self._groups:
+            xs = [np.array([last[j][p] for j, p in ref]) for ref in refs]
+            out[cols] = post(one, *xs, *params)
+        return out
+
+    def _evaluate_warming(self, t: int, one: Bars) -> np.ndarray:
+        """Feature by feature while some are still warming up (NaN until their warm-up)."""
+        out = np.full(len(self.feature_set.features), np.nan)
+        for j, job in enumerate(self._jobs):
+            for m in job.members:
+                if t < m.warmup:
+                    continue
+                mine = m.kind.parts(tuple(np.array([v]) for v in self._last[j]))
+                out[m.column] = mine[0][0] if m.kind.post is None else m.kind.post(one, *mine, *m.params)[0]
+        return out
+
+    def _build_groups(self) -> None:
+        """Members with a post step, grouped so each distinct step runs once over a vector of values."""
+        direct, groups = [], {}
+        for j, job in enumerate(self._jobs):
+            for m in job.members:
+                n_parts = len(self._last[j])
+                picks = tuple(range(n_parts)) if m.kind.output is None else (m.kind.output,)
+                if m.kind.post is None:
+                    direct.append((m.column, j, picks[0]))
+                    continue
+                # a post that ignores its parameters gets the first member's (any would do)
+                key = (m.kind.post, m.params if m.kind.post_params else None, len(picks))
+                groups.setdefault(key, (m.params, []))[1].append((m.column, [(j, p) for p in picks]))
+        self._direct = direct
+        self._groups = [
+            (post, params, np.array([c for c, _ in items]), [[r[i] for _, r in items] for i in range(n)])
+            for (post, _, n), (params, items) in groups.items()
+        ]
