@@ -1,0 +1,91 @@
+"""The event tap: an actor that writes every order, position, account and Lineage event to the log.
+
+It subscribes to ``"*"`` on the message bus in ``register_base`` (a wildcard subscribed in
+``on_start`` misses topics already seen, such as the first ``AccountState``). Events published
+twice (``OrderFilled`` goes out on the order and the fills topics) are recorded once, by event id.
+Bar closes are not logged one record each: they are batched into ``Marks`` records so the equity
+curve can be rebuilt from the log alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nautilus_trader.common.actor import Actor
+from nautilus_trader.config import ActorConfig
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.events import AccountState, OrderEvent, PositionEvent
+
+from engine.eventlog import EventLog
+from engine.events import LineageEvent
+from engine.recording.canonical import IdMapper, canonical_event_bytes
+
+RECORDED_EVENT_TYPES: tuple[type, ...] = (OrderEvent, PositionEvent, AccountState, LineageEvent)
+MARKS_KIND = "Marks"
+_SKIP = object()
+
+
+class Recorder(Actor):
+    """Writes the bus's order/position/account events and Lineage events to ``log``.
+
+    ``marks_every`` bar closes per bar type are collected into one ``Marks`` record
+    (``{"bar_type", "ts": [ns...], "close": ["price"...]}``); call ``finish()`` after the run to
+    write the last partial batch.
+    """
+
+    def __init__(self, log: EventLog, *, marks_every: int = 1024, ids: IdMapper | None = None) -> None:
+        super().__init__(ActorConfig(component_id="LineageRecorder"))
+        self.event_log = log
+        self.ids = ids if ids is not None else IdMapper()
+        self.marks_every = marks_every
+        self.recorded = 0
+        self._seen: set[Any] = set()
+        self._kinds: dict[type, Any] = {}
+        self._marks: dict[str, tuple[list[int], list[str]]] = {}
+
+    def register_base(self, portfolio, msgbus, cache, clock) -> None:  # type: ignore[override]
+        super().register_base(portfolio, msgbus, cache, clock)
+        msgbus.subscribe("*", self.handle_message)
+
+    def _kind_of(self, cls: type) -> Any:
+        kind = self._kinds.get(cls)
+        if kind is None:
+            kind = cls.__name__ if issubclass(cls, RECORDED_EVENT_TYPES) else _SKIP
+            self._kinds[cls] = kind
+        return kind
+
+    def handle_message(self, msg: Any) -> None:
+        """Bus handler: record ``msg`` if it is an event we keep, or mark it if it is a bar."""
+        cls = type(msg)
+        if cls is Bar:
+            self._mark(msg)
+            return
+        kind = self._kind_of(cls)
+        if kind is _SKIP:
+            return
+        if not isinstance(msg, LineageEvent):
+            event_id = msg.id
+            if event_id in self._seen:
+                return
+            self._seen.add(event_id)
+        self.event_log.append(kind, canonical_event_bytes(msg, self.ids))
+        self.recorded += 1
+
+    def _mark(self, bar: Bar) -> None:
+        key = str(bar.bar_type)
+        batch = self._marks.get(key)
+        if batch is None:
+            batch = self._marks[key] = ([], [])
+        batch[0].append(bar.ts_init)
+        batch[1].append(str(bar.close))
+        if len(batch[0]) >= self.marks_every:
+            self._write_marks(key)
+
+    def _write_marks(self, key: str) -> None:
+        ts, close = self._marks.pop(key)
+        self.event_log.append(MARKS_KIND, {"bar_type": key, "ts": ts, "close": close})
+
+    def finish(self) -> None:
+        """Write the remaining partial ``Marks`` batches (in bar-type order)."""
+        for key in sorted(self._marks):
+            self._write_marks(key)
