@@ -1,0 +1,90 @@
+"""Decision inputs per bar: model probabilities, computed streaming (any mode) or batched up front
+(backtest fast path). Both count bars from the first bar the strategy sees, so feature anchors,
+warm-up and model windows line up; the parity test proves they give identical decisions.
+
+Both give the probabilities as a tuple of Python floats (``float(x)`` of the model's output, so
+the decision text is the same whichever path computed them)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pandas as pd
+from nautilus_trader.model.data import Bar
+
+from engine.errors import LineageError
+from indicators import FeatureSet, StreamingFeatures, compute_features
+from strategies.models import Model
+
+Proba = tuple[float, ...]
+
+
+def bar_row(bar: Bar) -> tuple[float, float, float, float, float]:
+    """OHLCV of a bar as floats (as ``engine.catalog.bars_frame`` reads them)."""
+    return (
+        bar.open.as_double(),
+        bar.high.as_double(),
+        bar.low.as_double(),
+        bar.close.as_double(),
+        bar.volume.as_double(),
+    )
+
+
+class StreamingInputs:
+    """Features one bar at a time; the last ``model.window`` post-warm-up rows feed the model."""
+
+    def __init__(self, feature_set: FeatureSet, model: Model, warmup: int) -> None:
+        self.features = StreamingFeatures(feature_set)
+        self.model = model
+        self.warmup = warmup
+        self.first_decision = warmup + model.window - 1
+        self._rows: deque[np.ndarray] = deque(maxlen=model.window)
+
+    def proba(self, bar: Bar) -> Proba | None:
+        """Probabilities (sell, neutral, buy) at this bar, or None while warming up."""
+        row = self.features.update(bar.ts_init, *bar_row(bar))
+        i = self.features.count - 1
+        if i < self.warmup:
+            return None
+        self._rows.append(row)
+        if i < self.first_decision:
+            return None
+        return tuple(self.model.predict_proba(np.stack(self._rows))[-1].tolist())
+
+
+class BatchInputs:
+    """Features and predictions for every bar from ``bars`` (whose first row is the strategy's first
+    bar), looked up by bar close time; each looked-up bar is checked against the batch row.
+
+    Bars normally arrive in order, so the lookup is a cursor; any other time is searched."""
+
+    def __init__(self, bars: pd.DataFrame, feature_set: FeatureSet, model: Model, warmup: int) -> None:
+        self.warmup = warmup
+        self.first_decision = warmup + model.window - 1
+        feats = compute_features(bars, feature_set).to_numpy(dtype=np.float64)
+        self._proba = np.full((len(bars), 3), np.nan)
+        if len(bars) > warmup:
+            self._proba[warmup:] = model.predict_proba(feats[warmup:])
+        self._ohlcv = bars[["open", "high", "low", "close", "volume"]].to_numpy(dtype=np.float64)
+        self._ts = np.asarray(bars.index.asi8, dtype=np.int64)
+        self._next = 0
+
+    def _row_of(self, ts: int) -> int | None:
+        i = self._next
+        if i < len(self._ts) and self._ts[i] == ts:
+            return i
+        i = int(np.searchsorted(self._ts, ts))
+        return i if i < len(self._ts) and self._ts[i] == ts else None
+
+    def proba(self, bar: Bar) -> Proba | None:
+        i = self._row_of(bar.ts_init)
+        if i is None or tuple(self._ohlcv[i].tolist()) != bar_row(bar):
+            raise LineageError(
+                f"fast path: bar at ts={bar.ts_init} ({bar.bar_type}) is not the catalog's bar at that time; "
+                "expected the backtest to replay the catalog's bars (run with fast_path=false otherwise)"
+            )
+        self._next = i + 1
+        if i < self.first_decision:
+            return None
+        return tuple(self._proba[i].tolist())
