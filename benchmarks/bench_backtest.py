@@ -1,0 +1,145 @@
+"""Backtest throughput with the event recorder on vs off.
+
+Same seeded synthetic 1-minute bars, same strategy (NautilusTrader's example EMACross), same
+seeded venue; prints bars/s for each and the recorder's cost. Run from the repo root:
+
+    python benchmarks/bench_backtest.py --bars 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
+from nautilus_trader.model.currencies import BTC, USDT
+from nautilus_trader.model.data import BarType
+from nautilus_trader.model.identifiers import InstrumentId, Symbol
+from nautilus_trader.model.instruments import CurrencyPair
+from nautilus_trader.model.objects import Money, Price, Quantity
+from nautilus_trader.persistence.wranglers import BarDataWrangler
+
+from engine.backtest.execution import execute
+from engine.recording.manifest import bars_digest
+
+INSTRUMENT = "BTCUSDT.SIM"
+BAR_TYPE = f"{INSTRUMENT}-1-MINUTE-LAST-EXTERNAL"
+
+
+def instrument() -> CurrencyPair:
+    return CurrencyPair(
+        instrument_id=InstrumentId.from_str(INSTRUMENT),
+        raw_symbol=Symbol("BTCUSDT"),
+        base_currency=BTC,
+        quote_currency=USDT,
+        price_precision=2,
+        size_precision=6,
+        price_increment=Price.from_str("0.01"),
+        size_increment=Quantity.from_str("0.000001"),
+        lot_size=None,
+        max_quantity=None,
+        min_quantity=None,
+        max_notional=None,
+        min_notional=None,
+        max_price=None,
+        min_price=None,
+        margin_init=Decimal(0),
+        margin_maint=Decimal(0),
+        maker_fee=Decimal("0.001"),
+        taker_fee=Decimal("0.001"),
+        ts_event=0,
+        ts_init=0,
+    )
+
+
+def synthetic_bars(n: int, seed: int) -> list:
+    """A seeded geometric random walk as 1-minute OHLCV bars (ts_init = bar close)."""
+    rng = np.random.default_rng(seed)
+    close = 30_000 * np.exp(np.cumsum(rng.normal(0, 0.0008, n)))
+    open_ = np.concatenate([[close[0]], close[:-1]])
+    spread = np.abs(rng.normal(0, 0.0005, n)) * close
+    frame = pd.DataFrame(
+        {
+            "open": open_.round(2),
+            "high": (np.maximum(open_, close) + spread).round(2),
+            "low": (np.minimum(open_, close) - spread).round(2),
+            "close": close.round(2),
+            "volume": rng.uniform(1, 100, n).round(6),
+        },
+        index=pd.date_range("2020-01-01", periods=n, freq="1min", tz="UTC"),
+    )
+    return BarDataWrangler(BarType.from_str(BAR_TYPE), instrument()).process(
+        frame, ts_init_delta=60_000_000_000
+    )
+
+
+def strategy() -> EMACross:
+    return EMACross(
+        EMACrossConfig(
+            instrument_id=InstrumentId.from_str(INSTRUMENT),
+            bar_type=BarType.from_str(BAR_TYPE),
+            trade_size=Decimal("0.01"),
+            fast_ema_period=10,
+            slow_ema_period=30,
+        )
+    )
+
+
+def run_once(bars: list, record: bool, seed: int) -> tuple[float, float, int, str | None]:
+    """(CPU s, wall s, records, head) of one run (the digest is part of a recorded run's cost)."""
+    balances = [Money(1_000_000, USDT), Money(100, BTC)]
+    with tempfile.TemporaryDirectory(prefix="lineage-bench-") as tmp:
+        start, wall = time.process_time(), time.perf_counter()
+        manifest = {"bench": True, "bars_digest": bars_digest(bars)} if record else None
+        result = execute(
+            instrument(),
+            bars,
+            strategy(),
+            balances,
+            seed=seed,
+            log_dir=Path(tmp) / "events" if record else None,
+            manifest=manifest,
+        )
+        elapsed, wall = time.process_time() - start, time.perf_counter() - wall
+    return elapsed, wall, result.records, result.head
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bars", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved off/on runs; best of each")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    bars = synthetic_bars(args.bars, args.seed)
+    print(f"generated {len(bars):,} bars in {time.perf_counter() - t0:.1f}s")
+    t0 = time.perf_counter()
+    bars_digest(bars)
+    print(f"bars digest (part of a recorded run's manifest): {time.perf_counter() - t0:.2f}s")
+    # CPU time (not wall time: the machine is shared), best of --repeat interleaved runs.
+    offs, ons = [], []
+    for _ in range(args.repeat):
+        offs.append(run_once(bars, record=False, seed=args.seed)[:2])
+        elapsed, wall, records, head = run_once(bars, record=True, seed=args.seed)
+        ons.append((elapsed, wall))
+    (off, off_wall), (on, on_wall) = min(offs), min(ons)
+    print(f"recorder off: {off:8.2f}s  {len(bars) / off:10,.0f} bars/s (CPU)   wall {off_wall:8.2f}s")
+    print(
+        f"recorder on:  {on:8.2f}s  {len(bars) / on:10,.0f} bars/s (CPU)   wall {on_wall:8.2f}s  "
+        f"({records:,} records, head {head[:16]})"
+    )
+    print(f"ratio on/off: {on / off:.3f}  (recorder cost {100 * (on / off - 1):+.1f}%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Benchmark of the ML strategy on synthetic 1-minute bars (seeded random walk).
+
+Throughput (bars/s) of an XGBoost MLStrategy backtest, fast path and streaming path, as a ratio to
+an idle NautilusTrader strategy on the same bars in the same process; streaming decision latency
+(bar in -> decision published and order submitted) p50/p99 for xgb, mlp and lstm.
+
+    python benchmarks/bench_ml.py [--bars 1000000] [--latency-bars 3000] [--features default|small]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nautilus_trader.backtest.engine import BacktestEngine
+from nautilus_trader.config import StrategyConfig
+from nautilus_trader.model.currencies import BTC
+from nautilus_trader.model.data import Bar, BarType
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.instruments import CurrencyPair
+from nautilus_trader.model.objects import Money, Price, Quantity
+from nautilus_trader.trading.strategy import Strategy
+
+from engine.backtest.execution import build_engine
+from engine.catalog.query import bars_to_frame
+from engine.models import ModelCatalog
+from engine.training import LabelSpec
+from indicators import FeatureSet, compute_features
+from strategies.ml import MLStrategy, MLStrategyConfig
+from strategies.ml.inputs import BatchInputs
+from strategies.models import make_model
+from tests.realdata import eth_btc_pair
+
+IID = InstrumentId.from_str("ETHBTC.SIM")
+BAR_TYPE = BarType.from_str("ETHBTC.SIM-1-MINUTE-LAST-EXTERNAL")
+SMALL = ["sma_10", "willr_14", "rsi_14", "cci_14", "bbpctb_20_2", "roc_10", "logret_1", "natr_14"]
+MODELS = {
+    "xgb": {"n_estimators": 50, "max_depth": 4},
+    "mlp": {"hidden": [64, 32], "max_epochs": 3},
+    "lstm": {"seq_len": 16, "hidden": 16, "max_epochs": 2},
+}
+
+
+def instrument() -> CurrencyPair:
+    """The ETH/BTC spot pair the tests use (0.1% fees, prices to 6 decimals)."""
+    return eth_btc_pair(str(IID))
+
+
+def synthetic(n: int, seed: int = 7) -> pd.DataFrame:
+    """Random-walk 1-minute bars (index = bar close time, UTC)."""
+    rng = np.random.default_rng(seed)
+    close = np.round(0.1 * np.exp(np.cumsum(rng.normal(0, 0.001, n))), 6)
+    open_ = np.round(np.r_[close[0], close[:-1]], 6)
+    spread = np.round(np.abs(rng.normal(0, 0.0003, n)) * close, 6)
+    high = np.round(np.maximum(open_, close) + spread, 6)
+    low = np.round(np.maximum(np.minimum(open_, close) - spread, 0.000001), 6)
+    vol = np.round(rng.gamma(2.0, 50.0, n), 3) + 0.001
+    idx = pd.date_range("2020-01-01 00:01", periods=n, freq="1min", tz="UTC", name="ts")
+    return pd.DataFrame({"open": open_, "high": high, "low": low, "close": close, "volume": vol}, index=idx)
+
+
+def to_bars(df: pd.DataFrame) -> list[Bar]:
+    out = []
+    for ts, o, h, lo, c, v in zip(df.index.asi8, *(df[k].to_numpy() for k in df.columns), strict=True):
+        out.append(
+            Bar(
+                BAR_TYPE,
+                Price(o, 6),
+                Price(h, 6),
+                Price(lo, 6),
+                Price(c, 6),
+                Quantity(v, 3),
+                int(ts) - 60_000_000_000,
+                int(ts),
+            )
+        )
+    return out
+
+
+class Idle(Strategy):
+    def __init__(self) -> None:
+        super().__init__(StrategyConfig(strategy_id="Idle-001"))
+
+    def on_start(self) -> None:
+        self.subscribe_bars(BAR_TYPE)
+
+
+class TimedML(MLStrategy):
+    """MLStrategy that times each post-warm-up on_bar (bar in -> decision out, order submitted)."""
+
+    def __init__(self, config, preset=None) -> None:
+        super().__init__(config)
+        self.lat: list[float] = []
+        self._preset = preset
+
+    def on_start(self) -> None:
+        super().on_start()
+        if self._preset is not None:  # the fast path's batch, built from the same frame the engine replays
+            self.inputs = BatchInputs(self._preset, self.feature_set, self.model, self.warmup)
+
+    def on_bar(self, bar: Bar) -> None:
+        t = time.perf_counter()
+        before = self.decisions
+        super().on_bar(bar)
+        if self.decisions > before:
+            self.lat.append(time.perf_counter() - t)
+
+
+def train(kind: str, df: pd.DataFrame, fs: FeatureSet, root: Path) -> str:
+    feats = compute_features(df, fs).to_numpy()[fs.warmup :]
+    y = LabelSpec("forward", 10, 0.001, 0.001).labels(df)["label"].to_numpy()[fs.warmup :]
+    model = make_model(kind, seed=0, **MODELS[kind]).fit(feats, y)
+    meta = {
+        "feature_set": json.loads(fs.to_json()),
+        "feature_digest": fs.digest,
+        "extra": {"warmup": fs.warmup},
+    }
+    return str(ModelCatalog(root).save(f"bench-{kind}", model, meta))
+
+
+WALL: dict[int, float] = {}  # wall seconds of each run, by strategy id
+
+
+def run(strategy: Strategy, bars: list[Bar]) -> float:
+    """CPU seconds of one engine run (the machine is shared: CPU time for ratios; wall kept too)."""
+    engine: BacktestEngine = build_engine(instrument(), bars, [Money(10, BTC)], seed=0)
+    engine.add_strategy(strategy)
+    t, w = time.process_time(), time.perf_counter()
+    engine.run()
+    dt = time.process_time() - t
+    WALL[id(strategy)] = time.perf_counter() - w
+    engine.dispose()
+    return dt
+
+
+def config(ref: str, root: Path, fast: bool) -> MLStrategyConfig:
+    return MLStrategyConfig(
+        instrument_id=IID,
+        bar_type=BAR_TYPE,
+        model=ref,
+        model_root=str(root),
+        threshold=0.45,
+        fast_path=fast,
+        scars=False,
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bars", type=int, default=1_000_000)
+    ap.add_argument("--latency-bars", type=int, default=3000, help="post-warm-up bars timed per model")
+    ap.add_argument(
+        "--streaming-bars", type=int, default=20_000, help="bars for the streaming throughput run"
+    )
+    ap.add_argument("--features", choices=("default", "small"), default="default")
+    args = ap.parse_args()
+    fs = FeatureSet.default() if args.features == "default" else FeatureSet.from_names(SMALL)
+    bars = to_bars(synthetic(args.bars))
+    df = bars_to_frame(bars)  # exactly what the strategy sees, as engine.catalog.bars_frame reads it
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        refs = {k: train(k, df.iloc[: min(len(df), 20_000)], fs, root) for k in MODELS}
+        idle_s_, fast_s_ = Idle(), TimedML(config(refs["xgb"], root, True), preset=df)
+        idle = len(bars) / run(idle_s_, bars)
+        fast = len(bars) / run(fast_s_, bars)
+        n_stream = min(len(bars), args.streaming_bars)
+        idle_s = n_stream / run(Idle(), bars[:n_stream])
+        stream = n_stream / run(TimedML(config(refs["xgb"], root, False)), bars[:n_stream])
+        walls = f"wall: idle {WALL[id(idle_s_)]:.1f}s, fast path {WALL[id(fast_s_)]:.1f}s"
+        print(f"features: {args.features} ({len(fs.names)} features, warm-up {fs.warmup} bars)")
+        print(f"idle strategy:        {idle:>10,.0f} bars/s (CPU) ({len(bars):,} bars; {walls})")
+        print(
+            f"xgb fast path:        {fast:>10,.0f} bars/s (CPU) ratio to idle {fast / idle:.2f} "
+            f"(target >= 0.5; {fast_s_.decisions:,} decisions)"
+        )
+        print(
+            f"xgb streaming:        {stream:>10,.0f} bars/s (CPU) ratio to idle {stream / idle_s:.2f} "
+            f"({n_stream:,} bars)"
+        )
+        n_lat = min(len(bars), fs.warmup + args.latency_bars + 20)
+        for kind in MODELS:
+            s = TimedML(config(refs[kind], root, False))
+            run(s, bars[:n_lat])
+            lat = np.array(s.lat) * 1e3
+            print(
+                f"{kind} streaming latency: p50 {np.percentile(lat, 50):.3f} ms  "
+                f"p99 {np.percentile(lat, 99):.3f} ms "
+                f"({len(lat)} decisions; target p99 < 2 ms for xgb/mlp)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
