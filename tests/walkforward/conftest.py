@@ -1,0 +1,67 @@
+"""Walk-forward fixtures: a small real configuration on the bundled ETH/BTC 5-minute bars, and one
+Ray cluster per test session (shut down at the end, leaving no Ray processes behind)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.catalog import sample_catalog
+from engine.walkforward import WalkForwardConfig
+from engine.walkforward.executors import REPO_ROOT
+
+
+def wf_config(out: Path, **overrides: object) -> WalkForwardConfig:
+    """7 rolling folds (train 4 days, test 2 days, 1h embargo) of a small XGBoost on real bars."""
+    fields: dict[str, object] = {
+        "catalog": sample_catalog(),
+        "instrument": "ETHBTC.SIM",
+        "bar": "5-MINUTE",
+        "train": "4D",
+        "test": "2D",
+        "embargo": "1h",
+        "params": {"model.n_estimators": "20"},
+        # Fold-mechanics tests use the fast research fold; tests/walkforward/test_ml_work.py and the
+        # CLI test run the production fold work (train_model + MLStrategy backtest).
+        "work": "engine.walkforward.direct:run",
+        "seed": 5,
+        "out": out,
+    }
+    fields.update(overrides)
+    return WalkForwardConfig(**fields)
+
+
+def ray_processes() -> list[str]:
+    """Command lines of Ray processes on this machine (``pgrep -f``)."""
+    found = subprocess.run(["pgrep", "-af", "ray::|raylet|gcs_server"], capture_output=True, text=True)
+    return [line for line in found.stdout.splitlines() if "pgrep" not in line]
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[None]:
+    """A local 2-CPU Ray cluster for the whole session (token auth off, short temp dir)."""
+    ray = pytest.importorskip("ray")
+    os.environ["RAY_AUTH_MODE"] = "disabled"
+    before = set(ray_processes())
+    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        _temp_dir=temp,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": str(REPO_ROOT)}},
+    )
+    yield
+    ray.shutdown()
+    import time
+
+    deadline = time.monotonic() + 20
+    while set(ray_processes()) - before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    left = set(ray_processes()) - before
+    assert not left, f"Ray processes left behind: {left}"
