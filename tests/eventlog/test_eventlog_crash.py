@@ -20,7 +20,10 @@ log = EventLog.create(sys.argv[1], durability=sys.argv[2], group_size=16, segmen
 i = 0
 while True:
     log.append("Tick", {"i": i, "pad": "x" * (i % 50)})
-    print(i, log.durable_count, flush=True)  # acknowledged: append returned; how many are on disk
+    # acknowledged: append returned; how many are on disk. One write per line: with
+    # PYTHONUNBUFFERED set, print() would write its pieces separately and a kill could split a line.
+    sys.stdout.write(f"{i} {log.durable_count}\n")
+    sys.stdout.flush()
     i += 1
 """
 
@@ -53,7 +56,9 @@ def test_killed_writer_leaves_a_log_that_opens_verifies_and_continues(
     rest = child.stdout.read()
     err = child.stderr.read() if child.stderr else ""
     assert child.wait(timeout=30) == -signal.SIGKILL, err
-    for line in rest.splitlines():
+    for line in rest.splitlines(keepends=True):
+        if not line.endswith("\n"):
+            break  # the kill landed inside this write: not a complete acknowledgement
         i, synced = map(int, line.split())
         acked, durable = max(acked, i + 1), max(durable, synced)
 
