@@ -22,7 +22,7 @@ while True:
     log.append("Tick", {"i": i, "pad": "x" * (i % 50)})
     # acknowledged: append returned; how many are on disk. One write per line: with
     # PYTHONUNBUFFERED set, print() would write its pieces separately and a kill could split a line.
-    sys.stdout.write(f"{i} {log.durable_count}\n")
+    sys.stdout.write(f"{i} {log.durable_count}\\n")
     sys.stdout.flush()
     i += 1
 """
