@@ -135,3 +135,17 @@ def test_a_changed_fill_fails_the_margin_reconciliation_naming_the_record(flip_r
     names = [m.field for m in report.mismatches]
     assert any(n.startswith(f"record {state.seq} AccountState balance.USD.total") for n in names), names
     assert any(n.startswith("record ") and "Position" in n and "realized_pnl" in n for n in names), names
+
+
+def test_a_log_without_margin_terms_is_audited_with_a_clear_warning(flip_run, tmp_path):
+    def old_manifest(data):
+        data["venue"] = {k: v for k, v in data["venue"].items() if k != "margin"}
+        data["schema"] = 1
+        return data
+
+    forged = _forge(flip_run, tmp_path, 0, old_manifest)
+    manifest = json.loads((forged / MANIFEST).read_text())
+    (forged / MANIFEST).write_text(json.dumps(old_manifest(manifest)))
+    report = audit_run(forged)
+    assert report.ok, report.to_dict()
+    assert len(report.warnings) == 1 and "schema 2" in report.warnings[0]
