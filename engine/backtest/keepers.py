@@ -20,11 +20,12 @@ from nautilus_trader.model.events import AccountState
 
 
 class AccountKeeper(Actor):
-    """``states``: ``(ts_event, {currency: total})`` per published ``AccountState``, in order."""
+    """Each published ``AccountState``'s ``(ts_event, [(currency, total Money)])``, in order (the
+    ``Money`` objects are immutable: only the ``AccountBalance`` holding them gets reassigned)."""
 
     def __init__(self) -> None:
         super().__init__(ActorConfig(component_id="LineageAccountKeeper"))
-        self.states: list[tuple[int, dict[str, Decimal]]] = []
+        self._states: list[tuple[int, list[tuple[str, Any]]]] = []
         self._seen: set[Any] = set()
 
     def register_base(self, portfolio, msgbus, cache, clock) -> None:  # type: ignore[override]
@@ -35,11 +36,12 @@ class AccountKeeper(Actor):
         if not isinstance(state, AccountState) or state.id in self._seen:
             return
         self._seen.add(state.id)
-        totals = {
-            b.currency.code: b.total.as_decimal().quantize(Decimal(1).scaleb(-b.currency.precision))
-            for b in state.balances
-        }
-        self.states.append((state.ts_event, totals))
+        self._states.append((state.ts_event, [(b.currency.code, b.total) for b in state.balances]))
+
+    @property
+    def states(self) -> list[tuple[int, dict[str, Decimal]]]:
+        """``(ts_event, {currency: total})`` per published state, totals as Decimals."""
+        return [(ts, {c: Decimal(str(m).rsplit(" ", 1)[0]) for c, m in b}) for ts, b in self._states]
 
     @staticmethod
     def of(engine: Any) -> AccountKeeper | None:
