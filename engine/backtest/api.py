@@ -11,7 +11,7 @@ from typing import Any
 from engine.atomic import write_json_atomic, write_text_atomic
 from engine.backtest.config import BacktestConfig, RunResult
 from engine.backtest.data import BacktestData, instrument_summary, load_data, starting_balances
-from engine.backtest.execution import TRADER_ID, execute
+from engine.backtest.execution import TRADER_ID, execute, margin_terms
 from engine.backtest.figures import valued
 from engine.backtest.report import build_metrics
 from engine.backtest.rundir import (
@@ -27,7 +27,9 @@ from engine.backtest.rundir import (
 from engine.backtest.strategies import build_strategy
 from engine.recording.manifest import code_version, library_versions, manifest_digest
 
-MANIFEST_SCHEMA = 1
+MANIFEST_SCHEMA = 2
+"""2: ``venue.margin`` and the instrument's margin rates, multiplier, inverse flag and settlement
+currency are recorded (the audit replays MARGIN accounts from them)."""
 
 
 def build_manifest(config: BacktestConfig, data: BacktestData, balances: list[Any]) -> dict[str, Any]:
@@ -54,6 +56,7 @@ def build_manifest(config: BacktestConfig, data: BacktestData, balances: list[An
             "name": data.instrument.id.venue.value,
             "oms_type": "NETTING",
             "account_type": data.account_type,
+            "margin": margin_terms(data.account_type),
             "trader_id": TRADER_ID,
             "starting_balances": sorted(str(m) for m in balances),
             "fee_overrides": {"maker": config.maker_fee, "taker": config.taker_fee},

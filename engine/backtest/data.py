@@ -97,7 +97,7 @@ def starting_balances(config: BacktestConfig, instrument: Instrument) -> list[Mo
 
 
 def instrument_summary(instrument: Instrument) -> dict[str, Any]:
-    """The instrument facts that shape fills and fees (for the manifest)."""
+    """The instrument facts that shape fills, fees, PnL and margins (for the manifest)."""
     return {
         "id": instrument.id.value,
         "class": type(instrument).__name__,
@@ -107,4 +107,9 @@ def instrument_summary(instrument: Instrument) -> dict[str, Any]:
         "size_precision": instrument.size_precision,
         "maker_fee": str(instrument.maker_fee),
         "taker_fee": str(instrument.taker_fee),
+        "margin_init": str(instrument.margin_init),
+        "margin_maint": str(instrument.margin_maint),
+        "multiplier": str(instrument.multiplier),
+        "is_inverse": bool(instrument.is_inverse),
+        "settlement_currency": instrument.get_cost_currency().code,
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,17 @@ from nautilus_trader.trading.strategy import Strategy
 
 from engine.backtest.bar_progress import BarProgress
 from engine.backtest.figures import collect_figures
+from engine.backtest.flips import FlipKeeper
 from engine.backtest.housekeeping import PURGE_EVERY, OrderPurger
+from engine.backtest.keepers import AccountKeeper
 from engine.eventlog import EventLog
 from engine.recording.recorder import Recorder
 
 TRADER_ID = "LINEAGE-001"
+MARGIN_MODEL = "leveraged"
+"""NautilusTrader's default margin model: margin = notional / leverage x the instrument's rate."""
+DEFAULT_LEVERAGE = Decimal(10)
+"""The leverage of MARGIN accounts (NautilusTrader's ``BacktestEngine`` default, set explicitly)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,23 +67,36 @@ def build_engine(
     spot pairs and equities get a CASH account and derivatives (perpetuals, futures, options) MARGIN.
 
     Unless ``purge_every`` is None, an ``OrderPurger`` drops closed orders from the cache every
-    ``purge_every`` bars so long runs stay linear (see ``engine.backtest.housekeeping``)."""
+    ``purge_every`` bars so long runs stay linear (see ``engine.backtest.housekeeping``); a
+    ``FlipKeeper`` keeps the position cycles a flip closes and an ``AccountKeeper`` the account
+    states as published (see ``engine.backtest.flips`` and ``engine.backtest.keepers``)."""
     logging = LoggingConfig(log_level="INFO" if verbose else "ERROR", bypass_logging=not verbose)
     engine = BacktestEngine(
         BacktestEngineConfig(trader_id=TraderId(TRADER_ID), logging=logging, run_analysis=False)
     )
+    account = AccountType[account_type or default_account_type(instrument)]
     engine.add_venue(
         instrument.id.venue,
         oms_type=OmsType.NETTING,
-        account_type=AccountType[account_type or default_account_type(instrument)],
+        account_type=account,
+        default_leverage=DEFAULT_LEVERAGE if account == AccountType.MARGIN else Decimal(1),
         starting_balances=list(balances),
         fill_model=FillModel(random_seed=seed),
     )
     engine.add_instrument(instrument)
     engine.add_data(list(bars))
+    engine.add_actor(FlipKeeper())
+    engine.add_actor(AccountKeeper())
     if purge_every is not None and bars:
         engine.add_actor(OrderPurger(bars[0].bar_type, purge_every))
     return engine
+
+
+def margin_terms(account_type: str) -> dict[str, Any] | None:
+    """How a MARGIN account computes margins (for the manifest; None for CASH accounts)."""
+    if account_type != "MARGIN":
+        return None
+    return {"model": MARGIN_MODEL, "default_leverage": str(DEFAULT_LEVERAGE), "leverages": {}}
 
 
 def execute(

@@ -17,7 +17,9 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import Money
 from nautilus_trader.model.position import Position
 
+from engine.backtest.flips import FlipKeeper
 from engine.backtest.housekeeping import OrderPurger
+from engine.backtest.keepers import AccountKeeper
 
 # NETTING snapshots of closed cycles get a random UUID appended to the position id: drop it.
 _SNAPSHOT_SUFFIX = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -50,10 +52,11 @@ def position_row(position: Position) -> dict[str, Any]:
     }
 
 
-def position_cycles(cache: Any) -> list[dict[str, Any]]:
-    """Every position cycle in opening order: closed NETTING snapshots plus the live positions."""
+def position_cycles(cache: Any, flipped: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Every position cycle in opening order: closed NETTING snapshots, the live positions and
+    the ``flipped`` rows of cycles a flip closed (``engine.backtest.flips``: the cache lost them)."""
     positions = list(cache.position_snapshots()) + list(cache.positions())
-    rows = [position_row(p) for p in positions]
+    rows = [position_row(p) for p in positions] + [dict(r) for r in flipped]
     rows.sort(key=lambda r: (r["ts_opened"], r["opening_order_id"]))
     return rows
 
@@ -64,17 +67,18 @@ def valued(balances: dict[str, Decimal], close: Decimal, base: str, quote: str) 
 
 
 def equity_curve(
-    account_events: Sequence[Any], bars: Sequence[Bar], base: str, quote: str
+    states: Sequence[tuple[int, dict[str, Decimal]]], bars: Sequence[Bar], base: str, quote: str
 ) -> list[tuple[int, str]]:
-    """(bar close ns, equity) per bar, using the last account state with ``ts_event <= ts``."""
-    states = sorted(account_events, key=lambda e: e.ts_event)
+    """(bar close ns, equity) per bar, using the last account state ``(ts_event, totals)`` with
+    ``ts_event <= ts`` (states as published: see ``engine.backtest.keepers.AccountKeeper``)."""
+    states = sorted(states, key=lambda e: e[0])
     curve: list[tuple[int, str]] = []
     balances: dict[str, Decimal] = {}
     i = 0
     for bar in bars:
         ts = bar.ts_init
-        while i < len(states) and states[i].ts_event <= ts:
-            balances = {b.currency.code: Decimal(money_str(b.total)) for b in states[i].balances}
+        while i < len(states) and states[i][0] <= ts:
+            balances = states[i][1]
             i += 1
         curve.append((ts, str(valued(balances, Decimal(str(bar.close)), base, quote))))
     return curve
@@ -86,11 +90,17 @@ def collect_figures(engine: Any, instrument: Instrument, bars: Sequence[Bar]) ->
     venue = instrument.id.venue
     account = engine.portfolio.account(venue)
     base, quote = instrument.base_currency.code, instrument.quote_currency.code
-    cycles = position_cycles(engine.cache)
+    keeper = FlipKeeper.of(engine)
+    cycles = position_cycles(engine.cache, keeper.rows if keeper is not None else ())
     realized: dict[str, Decimal] = {}
     for row in cycles:
         realized[row["currency"]] = realized.get(row["currency"], Decimal(0)) + Decimal(row["realized_pnl"])
-    curve = equity_curve(account.events, bars, base, quote)
+    accounts = AccountKeeper.of(engine)
+    states = accounts.states if accounts is not None else [
+        (e.ts_event, {b.currency.code: Decimal(money_str(b.total)) for b in e.balances})
+        for e in account.events
+    ]
+    curve = equity_curve(states, bars, base, quote)
     orders = engine.cache.orders()
     purger = OrderPurger.of(engine)
     purged_orders, purged_fills = (purger.orders, purger.fills) if purger is not None else (0, 0)

@@ -27,3 +27,4 @@ def test_perpetual_runs_on_a_margin_account_and_audits(tmp_path):
     assert run.metrics["strategy"]["trade_count"] > 0
     report = audit_run(run.run_dir)
     assert report.ok, report.to_dict()
+    assert report.warnings == []  # the margin account is replayed exactly, state by state
