@@ -76,6 +76,9 @@ class Kind:
     row but have a short warm-up (candlesticks, CCI): streaming then runs TA-Lib over fewer rows.
     ``family`` (default: the kind's name) seeds the anchor phase; kinds sharing a core call give the
     same family (e.g. ``macd`` for MACD line/signal/hist) so their windows coincide.
+    ``stepper`` (``anchored`` only, optional) opens an exact incremental form of ``core`` on a window
+    (see ``indicators/library/steppers.py``): streaming then steps it once per bar instead of re-running
+    ``core`` over the whole anchored window. It must give ``core``'s last-row parts bit for bit.
     """
 
     name: str
@@ -93,6 +96,7 @@ class Kind:
     post_params: bool = True
     min_block: int | None = None
     family: str | None = None
+    stepper: Callable[..., Any] | None = None
 
     def parts(self, raw: np.ndarray | tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         """The arrays of a ``core`` result this kind uses (what ``post`` receives)."""
