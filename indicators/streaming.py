@@ -59,6 +59,9 @@ class _Window:
         return b.slice(start, stop)
 
 
+_NEVER = 1 << 62
+
+
 def _next_block_start(t: int, w: int, phase: int, block: int) -> int:
     """First row after ``t`` where an anchored job's anchor moves (batch's block starts)."""
     base = w + phase
@@ -88,7 +91,8 @@ class _Stepped:
 
     def __init__(self, j: int, job: Job, slot: int) -> None:
         self.j, self.slot, self.opener, self.core = j, slot, job.kind.stepper, job.kind.core
-        self.params, self.w, self.block, self.phase = job.params, job.warmup, job.block, job.phase
+        self.params, self.w, self.phase = job.params, job.warmup, job.phase
+        self.block = job.block if job.mode == "anchored" else _NEVER  # pointwise: opened once
         self.anchor, self.next_block, self.due = 0, job.warmup, job.warmup
 
 
@@ -97,8 +101,8 @@ class StreamingFeatures:
 
     Keeps the last ``capacity`` bars (the largest warm-up + block over ``anchored`` features, or
     lookback for ``pointwise`` ones) in preallocated arrays; ``mtf`` features keep their own state.
-    ``anchored`` kinds with a ``stepper`` (TA-Lib's exact streaming handles) are opened over their
-    window at each block start and stepped once per bar; the others re-run ``core`` over the window.
+    Kinds with a ``stepper`` (TA-Lib's exact streaming handles) are opened over their window at each
+    block start (``pointwise`` ones once) and stepped once per bar; others re-run ``core`` over it.
     """
 
     def __init__(self, feature_set: FeatureSet) -> None:
@@ -110,15 +114,15 @@ class StreamingFeatures:
         for j, job in enumerate(self._jobs):
             if job.mode == "anchored":
                 need = max(need, job.warmup + job.block)
-                if job.kind.stepper is not None:
-                    self._stepped.append(_Stepped(j, job, len(self._stepped)))
             elif job.mode == "pointwise":
                 need = max(need, job.tail)
             else:
                 self._streams[j] = job.kind.stream_factory(*job.params)
+            if job.mode != "mtf" and job.kind.stepper is not None:
+                self._stepped.append(_Stepped(j, job, len(self._stepped)))
         stepped = {st.j for st in self._stepped}
         self._active: list[tuple] = [(st.j, _idle) for st in self._stepped]  # (job, step) per stepper
-        self._next_open = min((st.due for st in self._stepped), default=1 << 62)
+        self._next_open = min((st.due for st in self._stepped), default=_NEVER)
         self._calls = [  # (job, core, params, warm-up, block (0 = pointwise), pointwise tail, phase)
             (j, job.kind.core, job.params, job.warmup, job.block, job.tail, job.phase)
             for j, job in enumerate(self._jobs)
@@ -206,14 +210,15 @@ class StreamingFeatures:
                 raw = st.core(window, *st.params)
                 last[st.j] = tuple([p[-1] for p in raw]) if raw.__class__ is tuple else (raw[-1],)
                 active[st.slot], st.due = (st.j, _idle), t + 1
-        self._next_open = min(st.due for st in self._stepped)
+        self._next_open = min((st.due for st in self._stepped), default=_NEVER)
 
     def _evaluate(self, t: int, t_ns: int, row: tuple[float, ...]) -> np.ndarray:
         last, buf, ts, hi = self._last, self._buf, self._ts, self._len
         for j, stream in self._streams.items():
             last[j] = (stream.update(t_ns, *row),)
+        srow = (*row, t_ns)
         for j, step in self._active:
-            last[j] = step(row)
+            last[j] = step(srow)
         if t >= self._next_open:
             self._open_due(t)
         for (j, core, params, w, *_), lo in zip(self._calls, self._starts(t), strict=True):

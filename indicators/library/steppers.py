@@ -2,7 +2,7 @@
 
 A stepper opener ``open(bars, *params)`` returns ``(step, parts)``: ``parts`` is the tuple of the
 core's outputs at the window's last row and ``step(row)`` (``row`` = ``(open, high, low, close,
-volume)`` of the next bar) advances the state and returns the parts at that row. ``talib.stream``
+volume, ts)`` of the next bar) advances the state and returns the parts at that row. ``talib.stream``
 handles are bit-identical to the Function API over the same history start, so a stepper opened on
 an anchored window ``[anchor, t]`` keeps giving exactly what ``core`` would over ``[anchor, t']``:
 ``StreamingFeatures`` opens one at each block start and steps it until the next (no re-run of the
@@ -21,8 +21,8 @@ import talib
 from talib import abstract
 from talib import stream as ta_stream
 
-FIELDS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
-Row = tuple[float, float, float, float, float]
+FIELDS: tuple[str, ...] = ("open", "high", "low", "close", "volume", "ts")
+Row = tuple[float, float, float, float, float, int]
 Step = Callable[[Row], tuple[Any, ...]]
 Opener = Callable[..., tuple[Step, tuple[Any, ...]]]
 InsufficientHistory = talib.InsufficientHistory
@@ -54,6 +54,26 @@ def ta(
         if one:
             return (lambda r: (upd(get(r))[pick],)), (h.value[pick],)
         return (lambda r: (upd(*get(r))[pick],)), (h.value[pick],)
+
+    return open_
+
+
+def mapped(opener: Opener, fn: Callable[[Any], Any]) -> Opener:
+    """Opener for a single-output core followed by an elementwise ``fn`` (e.g. ``ROCR - 1``)."""
+
+    def open_(b: Any, *params: Any) -> tuple[Step, tuple[Any, ...]]:
+        step, (v,) = opener(b, *params)
+        return (lambda r: (fn(step(r)[0]),)), (fn(v),)
+
+    return open_
+
+
+def table(index: Callable[[int], int], values: np.ndarray) -> Opener:
+    """Opener for a core that is ``values[index(ts)]`` row by row (calendar kinds: no history)."""
+    values = values.tolist()
+
+    def open_(b: Any, *params: Any) -> tuple[Step, tuple[Any, ...]]:
+        return (lambda r: (values[index(r[5])],)), (values[index(int(b.ts[-1]))],)
 
     return open_
 

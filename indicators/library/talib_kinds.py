@@ -17,7 +17,7 @@ from talib import abstract
 
 from indicators.bars import Bars
 from indicators.library.registry import Kind, Param, register_kind
-from indicators.library.steppers import both, obv_change, ta
+from indicators.library.steppers import both, mapped, obv_change, ta
 from indicators.library.ta import raw as talib
 
 
@@ -140,6 +140,7 @@ _add(
     post=close_ratio,
     mode="pointwise",
     doc="close / MIDPOINT - 1",
+    stepper=ta("MIDPOINT", C),
 )
 _add(
     "midprice",
@@ -150,6 +151,7 @@ _add(
     post=close_ratio,
     mode="pointwise",
     doc="close / MIDPRICE - 1",
+    stepper=ta("MIDPRICE", HL),
 )
 _FLOAT = Param("acceleration", float, 0.0), Param("maximum", float, 0.0)
 _add(
@@ -241,7 +243,7 @@ def _hlc(name: str, func: str, settle=None, doc: str = "", mode: str = "anchored
         mode=mode,
         doc=doc,
         min_block=min_block,
-        stepper=ta(func, HLC) if mode == "anchored" else None,
+        stepper=ta(func, HLC),
     )
 
 
@@ -375,6 +377,7 @@ _add(
     lambda p: lb("AROONOSC", timeperiod=p),
     mode="pointwise",
     doc="Aroon oscillator",
+    stepper=ta("AROONOSC", HL),
 )
 
 
@@ -392,6 +395,7 @@ for _i, _n in enumerate(("aroondown", "aroonup")):
         mode="pointwise",
         doc=f"Aroon {_n[5:]}",
         output=_i,
+        stepper=ta("AROON", HL),
     )
 _add(
     "bop",
@@ -401,6 +405,7 @@ _add(
     lambda: lb("BOP"),
     mode="pointwise",
     doc="balance of power",
+    stepper=ta("BOP", ("open", *HLC)),
 )
 _add(
     "trix",
@@ -420,6 +425,7 @@ _add(
     lambda p: lb("ROC", timeperiod=p),
     mode="pointwise",
     doc="simple return over period bars (ROC / 100)",
+    stepper=mapped(ta("ROC", C), lambda x: x / 100.0),
 )
 
 # ---- returns and rolling z-scores ----------------------------------------------------------------
@@ -432,6 +438,7 @@ _add(
     lambda k: lb("ROCR", timeperiod=k),
     mode="pointwise",
     doc="close[t] / close[t-h] - 1",
+    stepper=mapped(ta("ROCR", C), lambda x: x - 1.0),
 )
 _add(
     "logret",
@@ -441,6 +448,7 @@ _add(
     lambda k: lb("ROCR", timeperiod=k),
     mode="pointwise",
     doc="log(close[t] / close[t-h])",
+    stepper=mapped(ta("ROCR", C), np.log),
 )
 _add(
     "zscore",
@@ -493,6 +501,7 @@ _add(
     post=per_close,
     mode="pointwise",
     doc="true range / close",
+    stepper=ta("TRANGE", HLC),
 )
 _add(
     "stddev",
@@ -593,13 +602,23 @@ _add(
 )
 
 # ---- price transforms ----------------------------------------------------------------------------
-for _n, _f in (
-    ("avgprice", lambda b: talib.AVGPRICE(b.open, b.high, b.low, b.close)),
-    ("medprice", lambda b: talib.MEDPRICE(b.high, b.low)),
-    ("typprice", lambda b: talib.TYPPRICE(b.high, b.low, b.close)),
-    ("wclprice", lambda b: talib.WCLPRICE(b.high, b.low, b.close)),
+for _n, _f, _in in (
+    ("avgprice", lambda b: talib.AVGPRICE(b.open, b.high, b.low, b.close), ("open", *HLC)),
+    ("medprice", lambda b: talib.MEDPRICE(b.high, b.low), HL),
+    ("typprice", lambda b: talib.TYPPRICE(b.high, b.low, b.close), HLC),
+    ("wclprice", lambda b: talib.WCLPRICE(b.high, b.low, b.close), HLC),
 ):
-    _add(_n, "price", (), _f, lambda: 0, post=close_ratio, mode="pointwise", doc=f"close / {_n.upper()} - 1")
+    _add(
+        _n,
+        "price",
+        (),
+        _f,
+        lambda: 0,
+        post=close_ratio,
+        mode="pointwise",
+        doc=f"close / {_n.upper()} - 1",
+        stepper=ta(_n.upper(), _in),
+    )
 
 # ---- statistic -----------------------------------------------------------------------------------
 _add(
