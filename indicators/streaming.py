@@ -135,7 +135,8 @@ class StreamingFeatures:
         self._tail = np.array([c[5] for c in calls], dtype=np.int64)
         self._phase = np.array([c[6] for c in calls], dtype=np.int64)
         self._last: list[tuple | None] = [None] * len(self._jobs)
-        self._direct: list[tuple[int, int, int]] | None = None  # (column, job, part): no post step
+        self._refs: list[tuple[int, int]] = []  # (job, part) of each entry of the per-bar parts vector
+        self._direct = np.empty(0, dtype=np.int64)  # columns without a post step
         self._groups: list[tuple] | None = None  # shared post steps, built on the first warm bar
         self._warm = max(job.warmup for job in self._jobs)
         self.capacity = need
@@ -202,7 +203,8 @@ class StreamingFeatures:
             if t >= st.next_block:  # a new block: the window restarts w rows back
                 st.anchor = t - st.w
                 st.next_block = _next_block_start(t, st.w, st.phase, st.block)
-            window = _Window(buf, ts, hi - (t - st.anchor + 1), hi)
+            # anchored windows always fit the buffer; a pointwise retry may outgrow it (any tail will do)
+            window = _Window(buf, ts, max(0, hi - (t - st.anchor + 1)), hi)
             try:
                 step, last[st.j] = st.opener(window, *st.params)
                 active[st.slot], st.due = (st.j, step), st.next_block
@@ -221,22 +223,22 @@ class StreamingFeatures:
             last[j] = step(srow)
         if t >= self._next_open:
             self._open_due(t)
-        for (j, core, params, w, *_), lo in zip(self._calls, self._starts(t), strict=True):
-            if t < w:
-                continue
-            raw = core(_Window(buf, ts, lo, hi), *params)
-            last[j] = tuple([p[-1] for p in raw]) if raw.__class__ is tuple else (raw[-1],)
+        if self._calls:
+            for (j, core, params, w, *_), lo in zip(self._calls, self._starts(t), strict=True):
+                if t < w:
+                    continue
+                raw = core(_Window(buf, ts, lo, hi), *params)
+                last[j] = tuple([p[-1] for p in raw]) if raw.__class__ is tuple else (raw[-1],)
         one = _Window(buf, ts, hi - 1, hi)
         if t < self._warm:
             return self._evaluate_warming(t, one)
         if self._groups is None:
             self._build_groups()
+        flat = np.array([last[j][p] for j, p in self._refs], dtype=np.float64)  # every part, once
         out = np.empty(len(self.feature_set.features))
-        for col, j, p in self._direct:
-            out[col] = last[j][p]
-        for post, params, cols, refs in self._groups:
-            xs = [np.array([last[j][p] for j, p in ref]) for ref in refs]
-            out[cols] = post(one, *xs, *params)
+        out[self._direct] = flat[: len(self._direct)]
+        for post, params, cols, parts in self._groups:
+            out[cols] = post(one, *[flat[s] for s in parts], *params)
         return out
 
     def _evaluate_warming(self, t: int, one: Bars) -> np.ndarray:
@@ -263,8 +265,13 @@ class StreamingFeatures:
                 # a post that ignores its parameters gets the first member's (any would do)
                 key = (m.kind.post, m.params if m.kind.post_params else None, len(picks))
                 groups.setdefault(key, (m.params, []))[1].append((m.column, [(j, p) for p in picks]))
-        self._direct = direct
-        self._groups = [
-            (post, params, np.array([c for c, _ in items]), [[r[i] for _, r in items] for i in range(n)])
-            for (post, _, n), (params, items) in groups.items()
-        ]
+        # one flat vector of parts per bar: the direct columns first, then each group's parts in runs
+        self._refs = [(j, p) for _, j, p in direct]
+        self._direct = np.array([c for c, _, _ in direct], dtype=np.int64)
+        self._groups = []
+        for (post, _, n), (params, items) in groups.items():
+            parts = []
+            for i in range(n):
+                parts.append(slice(len(self._refs), len(self._refs) + len(items)))
+                self._refs.extend(r[i] for _, r in items)
+            self._groups.append((post, params, np.array([c for c, _ in items]), parts))
