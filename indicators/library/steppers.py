@@ -7,6 +7,11 @@ handles are bit-identical to the Function API over the same history start, so a 
 an anchored window ``[anchor, t]`` keeps giving exactly what ``core`` would over ``[anchor, t']``:
 ``StreamingFeatures`` opens one at each block start and steps it until the next (no re-run of the
 whole window per bar). Tests compare every stepper with its core bit for bit.
+
+The handles arrived with ta-lib-python 0.8; with an older TA-Lib (no ``talib.stream.Stream`` class)
+the TA-Lib openers are ``None`` and streaming re-runs those cores over their windows, as before.
+TA-Lib refuses to change its global settings (unstable periods, candle settings) while a handle is
+alive; this project never changes them.
 """
 
 from __future__ import annotations
@@ -21,11 +26,18 @@ import talib
 from talib import abstract
 from talib import stream as ta_stream
 
+HANDLES = isinstance(getattr(ta_stream, "Stream", None), type)  # TA-Lib's streaming handles exist
 FIELDS: tuple[str, ...] = ("open", "high", "low", "close", "volume", "ts")
 Row = tuple[float, float, float, float, float, int]
 Step = Callable[[Row], tuple[Any, ...]]
 Opener = Callable[..., tuple[Step, tuple[Any, ...]]]
-InsufficientHistory = talib.InsufficientHistory
+
+
+class _NeverRaised(Exception):
+    """Stands in for ``talib.InsufficientHistory`` where TA-Lib has no streaming handles."""
+
+
+InsufficientHistory: type[Exception] = getattr(talib, "InsufficientHistory", _NeverRaised)
 
 
 def ta(
@@ -33,8 +45,10 @@ def ta(
     fields: tuple[str, ...],
     args: Callable[..., tuple[Any, ...]] | None = None,
     pick: int | None = None,
-) -> Opener:
+) -> Opener | None:
     """Opener for a core ``talib.FUNC(*(bars.<field>), *args(*params))`` (output ``pick`` only, if given)."""
+    if not HANDLES:
+        return None
     cls = getattr(ta_stream, func)
     get = itemgetter(*(FIELDS.index(f) for f in fields))
     multi = len(abstract.Function(func).output_names) > 1
@@ -58,8 +72,10 @@ def ta(
     return open_
 
 
-def mapped(opener: Opener, fn: Callable[[Any], Any]) -> Opener:
+def mapped(opener: Opener | None, fn: Callable[[Any], Any]) -> Opener | None:
     """Opener for a single-output core followed by an elementwise ``fn`` (e.g. ``ROCR - 1``)."""
+    if opener is None:
+        return None
 
     def open_(b: Any, *params: Any) -> tuple[Step, tuple[Any, ...]]:
         step, (v,) = opener(b, *params)
@@ -78,8 +94,10 @@ def table(index: Callable[[int], int], values: np.ndarray) -> Opener:
     return open_
 
 
-def both(first: Opener, second: Opener) -> Opener:
+def both(first: Opener | None, second: Opener | None) -> Opener | None:
     """Opener for a core returning ``(*first's parts, *second's parts)`` over the same window."""
+    if first is None or second is None:
+        return None
 
     def open_(b: Any, *params: Any) -> tuple[Step, tuple[Any, ...]]:
         s1, v1 = first(b, *params)

@@ -17,7 +17,7 @@ from talib import abstract
 
 from indicators.bars import Bars
 from indicators.library.registry import Kind, Param, register_kind
-from indicators.library.steppers import both, mapped, obv_change, ta
+from indicators.library.steppers import HANDLES, both, mapped, obv_change, ta
 from indicators.library.ta import raw as talib
 
 
@@ -532,7 +532,7 @@ _add(
     post=lambda b, c, s, p: div(c, s),
     min_block=1024,
     doc="OBV change over period / volume over period",
-    stepper=both(obv_change, ta("SUM", V)),
+    stepper=both(obv_change if HANDLES else None, ta("SUM", V)),
 )
 _add(
     "adosc",
