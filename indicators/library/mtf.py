@@ -5,8 +5,10 @@ to the HTF bar ending at ``ceil(ts / tf) * tf``. An HTF bar is visible from the 
 ``ts`` is at or after its end, i.e. only once it has closed. Periods without base bars are skipped.
 The declared lookback ``tf * (m + 1)`` base bars assumes 1-minute (or slower) base bars.
 
-Batch and streaming both evaluate the same vectorised function on a (rows x m) window of the last
-``m`` visible HTF bars, so they perform identical floating-point operations.
+Batch and streaming both evaluate the same vectorised functions on a (rows x m) window of the last
+``m`` visible HTF bars, so they perform identical floating-point operations: ``prep`` over the window
+alone (streaming: once per HTF bar) and ``finish`` with the base close (every row; ``None`` = the
+value does not depend on it).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from indicators.bars import Bars
 from indicators.library.registry import Kind, Param, register_kind
 
 _NS_MIN = 60 * 1_000_000_000
-# value(O, H, L, C, close) -> values; O..C are (rows, m) windows oldest first, close is (rows,).
-ValueFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+# prep(O, H, L, C, *params) -> tuple of (rows,) arrays; O..C are (rows, m) windows oldest first.
+PrepFn = Callable[..., tuple[np.ndarray, ...]]
+# finish(close, *prepped) -> values; close is (rows,).
+FinishFn = Callable[..., np.ndarray] | None
 
 
 def htf_bars(b: Bars, tf: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,15 +51,20 @@ def htf_bars(b: Bars, tf: int) -> tuple[np.ndarray, np.ndarray]:
     return ohlc, visible
 
 
-def _batch(value: ValueFn, m: int) -> Callable[..., np.ndarray]:
+def _value(prep: PrepFn, finish: FinishFn, w: np.ndarray, close: np.ndarray, params: tuple) -> np.ndarray:
+    """The feature over a (rows, m, 4) window stack and the rows' base closes."""
+    prepped = prep(w[..., 0], w[..., 1], w[..., 2], w[..., 3], *params)
+    return prepped[0] if finish is None else finish(close, *prepped)
+
+
+def _batch(prep: PrepFn, finish: FinishFn, m: int) -> Callable[..., np.ndarray]:
     def compute(b: Bars, tf: int, *params: int) -> np.ndarray:
         ohlc, vis = htf_bars(b, tf)
         out = np.full(len(b), np.nan)
         ok = np.flatnonzero(vis >= m - 1)
         if ok.size:
             idx = vis[ok, None] - (m - 1) + np.arange(m)
-            w = ohlc[idx]  # (rows, m, 4)
-            out[ok] = value(w[..., 0], w[..., 1], w[..., 2], w[..., 3], b.close[ok], *params)
+            out[ok] = _value(prep, finish, ohlc[idx], b.close[ok], params)  # ohlc[idx]: (rows, m, 4)
         return out
 
     return compute
@@ -64,13 +73,13 @@ def _batch(value: ValueFn, m: int) -> Callable[..., np.ndarray]:
 class HTFStream:
     """Streaming state of one MTF feature: the current partial HTF bar and the last ``m`` closed ones."""
 
-    def __init__(self, value: ValueFn, m: int, tf: int, *params: int) -> None:
-        self._value, self._m, self._tf_ns, self._params = value, m, tf * _NS_MIN, params
+    def __init__(self, prep: PrepFn, finish: FinishFn, m: int, tf: int, *params: int) -> None:
+        self._prep, self._finish, self._m, self._tf_ns, self._params = prep, finish, m, tf * _NS_MIN, params
         self._closed: deque[tuple[float, float, float, float]] = deque(maxlen=m)
         self._end: int | None = None
         self._bar: list[float] = []
         self._closed_count = 0  # HTF bars closed so far; the cached window is valid while it holds
-        self._window: np.ndarray | None = None
+        self._prepped: tuple[np.ndarray, ...] = ()  # prep over the last m closed HTF bars
         self._window_end = -1
 
     def update(self, ts: int, o: float, h: float, lo: float, c: float, v: float) -> float:
@@ -90,16 +99,20 @@ class HTFStream:
             self._end = None
         if len(self._closed) < self._m:
             return float("nan")
-        if self._window is None or self._window_end != self._closed_count:
-            self._window = np.array(self._closed, dtype=np.float64)[None, :, :]  # rebuilt once per HTF bar
+        if self._window_end != self._closed_count:  # once per HTF bar
+            w = np.array(self._closed, dtype=np.float64)[None, :, :]
+            self._prepped = self._prep(w[..., 0], w[..., 1], w[..., 2], w[..., 3], *self._params)
             self._window_end = self._closed_count
-        w = self._window
-        return float(self._value(w[..., 0], w[..., 1], w[..., 2], w[..., 3], np.array([c]), *self._params)[0])
+        if self._finish is None:
+            return float(self._prepped[0][0])
+        return float(self._finish(np.array([c]), *self._prepped)[0])
 
 
-def _add(name: str, params: tuple[Param, ...], value: ValueFn, m_of: Callable[..., int], doc: str) -> None:
+def _add(
+    name: str, params: tuple[Param, ...], prep: PrepFn, finish: FinishFn, m_of: Callable[..., int], doc: str
+) -> None:
     def compute(b: Bars, tf: int, *p: int) -> np.ndarray:
-        return _batch(value, m_of(*p))(b, tf, *p)
+        return _batch(prep, finish, m_of(*p))(b, tf, *p)
 
     register_kind(
         Kind(
@@ -109,26 +122,33 @@ def _add(name: str, params: tuple[Param, ...], value: ValueFn, m_of: Callable[..
             core=compute,
             lookback=lambda tf, *p: tf * (m_of(*p) + 1),
             mode="mtf",
-            stream_factory=lambda tf, *p: HTFStream(value, m_of(*p), tf, *p),
+            stream_factory=lambda tf, *p: HTFStream(prep, finish, m_of(*p), tf, *p),
             doc=doc,
         )
     )
 
 
-def _logret(o, h, lo, c, close, k):
-    return np.log(c[:, -1] / c[:, 0])
+def _logret(o, h, lo, c, k):
+    return (np.log(c[:, -1] / c[:, 0]),)
 
 
-def _sma_ratio(o, h, lo, c, close, n):
+def _sma(o, h, lo, c, n):
     acc = c[:, 0].copy()
     for i in range(1, n):
         acc += c[:, i]
-    return close / (acc / n) - 1.0
+    return (acc / n,)
 
 
-def _range_pos(o, h, lo, c, close):
-    rng = h[:, -1] - lo[:, -1]
-    out = (close - lo[:, -1]) / rng  # callers run under np.errstate(all="ignore")
+def _ratio(close, sma):
+    return close / sma - 1.0
+
+
+def _last_range(o, h, lo, c):
+    return lo[:, -1], h[:, -1] - lo[:, -1]
+
+
+def _range_pos(close, low, rng):
+    out = (close - low) / rng  # callers run under np.errstate(all="ignore")
     return np.where(rng > 0, out, np.nan)
 
 
@@ -136,14 +156,23 @@ _add(
     "mtflogret",
     (Param("horizon", int, 1),),
     _logret,
+    None,
     lambda k: k + 1,
     "log return of the HTF close over `horizon` closed HTF bars",
 )
 _add(
     "mtfsmaratio",
     (Param("period", int, 1),),
-    _sma_ratio,
+    _sma,
+    _ratio,
     lambda n: n,
     "base close / mean of the last `period` closed HTF closes - 1",
 )
-_add("mtfrangepos", (), _range_pos, lambda: 1, "base close position within the last closed HTF bar's range")
+_add(
+    "mtfrangepos",
+    (),
+    _last_range,
+    _range_pos,
+    lambda: 1,
+    "base close position within the last closed HTF bar's range",
+)

@@ -76,6 +76,10 @@ class Kind:
     row but have a short warm-up (candlesticks, CCI): streaming then runs TA-Lib over fewer rows.
     ``family`` (default: the kind's name) seeds the anchor phase; kinds sharing a core call give the
     same family (e.g. ``macd`` for MACD line/signal/hist) so their windows coincide.
+    ``stepper`` (optional) opens an exact incremental form of ``core`` on a window (see
+    ``indicators/library/steppers.py``): streaming then steps it once per bar instead of re-running
+    ``core`` over the window (``anchored``: reopened at each block start; ``pointwise``: opened once,
+    as its values do not depend on the start). It must give ``core``'s last-row parts bit for bit.
     """
 
     name: str
@@ -93,6 +97,7 @@ class Kind:
     post_params: bool = True
     min_block: int | None = None
     family: str | None = None
+    stepper: Callable[..., Any] | None = None
 
     def parts(self, raw: np.ndarray | tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         """The arrays of a ``core`` result this kind uses (what ``post`` receives)."""

@@ -17,6 +17,7 @@ from talib import abstract
 
 from indicators.bars import Bars
 from indicators.library.registry import Kind, Param, register_kind
+from indicators.library.steppers import HANDLES, both, mapped, obv_change, ta
 from indicators.library.ta import raw as talib
 
 
@@ -53,6 +54,8 @@ def wilder_settle(p: int) -> int:
 
 
 PERIOD = Param("period", int, 2)
+C, V, HL, HLC = ("close",), ("volume",), ("high", "low"), ("high", "low", "close")  # stepper inputs
+HLCV = (*HLC, "volume")
 SLOW = Param("slow", int, 2)
 
 
@@ -80,6 +83,7 @@ def _add(
     output=None,
     min_block=None,
     family=None,
+    stepper=None,
 ):
     """Register a library kind; library ``post`` steps never read their parameters (``post_params=False``)."""
     register_kind(
@@ -98,6 +102,7 @@ def _add(
             post_params=False,
             min_block=min_block,
             family=family,
+            stepper=stepper,
         )
     )
 
@@ -113,6 +118,7 @@ def _ma(name: str, func: str, settle=None, extra: tuple = (), **lbkw) -> None:
         settle,
         close_ratio,
         doc=f"close / {func}(period) - 1",
+        stepper=ta(func, C, (lambda p: (p, *extra)) if extra else None),
     )
 
 
@@ -134,6 +140,7 @@ _add(
     post=close_ratio,
     mode="pointwise",
     doc="close / MIDPOINT - 1",
+    stepper=ta("MIDPOINT", C),
 )
 _add(
     "midprice",
@@ -144,6 +151,7 @@ _add(
     post=close_ratio,
     mode="pointwise",
     doc="close / MIDPRICE - 1",
+    stepper=ta("MIDPRICE", HL),
 )
 _FLOAT = Param("acceleration", float, 0.0), Param("maximum", float, 0.0)
 _add(
@@ -155,6 +163,7 @@ _add(
     lambda a, m: 400,
     close_ratio,
     doc="close / SAR - 1",
+    stepper=ta("SAR", HL),
 )
 _LIMITS = Param("fast", float, 0.01), Param("slow", float, 0.01)
 
@@ -176,6 +185,7 @@ for _i, _n in enumerate(("mama", "fama")):
         doc=f"close / {_n.upper()}(fast limit, slow limit) - 1",
         output=_i,
         family="mama",
+        stepper=ta("MAMA", C),
     )
 _add(
     "httrendline",
@@ -187,6 +197,7 @@ _add(
     close_ratio,
     heavy=True,
     doc="close / Hilbert instantaneous trendline - 1",
+    stepper=ta("HT_TRENDLINE", C),
 )
 _NBDEV = Param("nbdev", float, 0.0)
 
@@ -204,6 +215,7 @@ _add(
     family="bbands",
     post=lambda b, u, m, lo, p, k: div(b.close - lo, u - lo),
     doc="Bollinger %B",
+    stepper=ta("BBANDS", C, lambda p, k: (p, k, k, 0)),
 )
 _add(
     "bbwidth",
@@ -214,6 +226,7 @@ _add(
     family="bbands",
     post=lambda b, u, m, lo, p, k: div(u - lo, m),
     doc="Bollinger band width / middle band",
+    stepper=ta("BBANDS", C, lambda p, k: (p, k, k, 0)),
 )
 
 
@@ -230,6 +243,7 @@ def _hlc(name: str, func: str, settle=None, doc: str = "", mode: str = "anchored
         mode=mode,
         doc=doc,
         min_block=min_block,
+        stepper=ta(func, HLC),
     )
 
 
@@ -241,6 +255,7 @@ _add(
     lambda p: lb("RSI", timeperiod=p),
     wilder_settle,
     doc="RSI(period)",
+    stepper=ta("RSI", C),
 )
 _add(
     "cmo",
@@ -250,6 +265,7 @@ _add(
     lambda p: lb("CMO", timeperiod=p),
     wilder_settle,
     doc="Chande momentum oscillator",
+    stepper=ta("CMO", C),
 )
 _hlc("cci", "CCI", doc="commodity channel index", min_block=1024)
 _hlc("willr", "WILLR", doc="Williams %R", mode="pointwise")
@@ -265,6 +281,7 @@ _add(
     lambda b, p: talib.MFI(b.high, b.low, b.close, b.volume, p),
     lambda p: lb("MFI", timeperiod=p),
     doc="money flow index",
+    stepper=ta("MFI", HLCV),
 )
 _add(
     "apo",
@@ -274,6 +291,7 @@ _add(
     lambda f, s: lb("APO", fastperiod=f, slowperiod=s),
     post=per_close,
     doc="APO (SMA) / close",
+    stepper=ta("APO", C, lambda f, s: (f, s, 0)),
 )
 _add(
     "ppo",
@@ -282,6 +300,7 @@ _add(
     lambda b, f, s: talib.PPO(b.close, f, s, 0),
     lambda f, s: lb("PPO", fastperiod=f, slowperiod=s),
     doc="percentage price oscillator (SMA)",
+    stepper=ta("PPO", C, lambda f, s: (f, s, 0)),
 )
 
 
@@ -301,6 +320,7 @@ for _i, _n in enumerate(("macd", "macdsignal", "macdhist")):
         doc=f"MACD {_n} / close",
         output=_i,
         family="macd",
+        stepper=ta("MACD", C),
     )
 _KD = PERIOD, Param("slowk", int, 1), Param("slowd", int, 1)
 
@@ -319,6 +339,7 @@ for _i, _n in enumerate(("stochk", "stochd")):
         doc=f"slow stochastic %{_n[-1].upper()}",
         output=_i,
         family="stoch",
+        stepper=ta("STOCH", HLC, lambda f, k, d: (f, k, 0, d, 0)),
     )
 _add(
     "stochfk",
@@ -327,6 +348,7 @@ _add(
     lambda b, f: talib.STOCHF(b.high, b.low, b.close, f, 3, 0)[0],
     lambda f: lb("STOCHF", fastk_period=f, fastd_period=3),
     doc="fast stochastic %K",
+    stepper=ta("STOCHF", HLC, lambda f: (f, 3, 0), pick=0),
 )
 _add(
     "stochrsi",
@@ -336,6 +358,7 @@ _add(
     lambda p, k, d: lb("STOCHRSI", timeperiod=p, fastk_period=k, fastd_period=d),
     lambda p, k, d: math.ceil(1.4 * wilder_settle(p)),
     doc="stochastic RSI %K",
+    stepper=ta("STOCHRSI", C, lambda p, k, d: (p, k, d, 0), pick=0),
 )
 _add(
     "ultosc",
@@ -344,6 +367,7 @@ _add(
     lambda b, p1, p2, p3: talib.ULTOSC(b.high, b.low, b.close, p1, p2, p3),
     lambda p1, p2, p3: lb("ULTOSC", timeperiod1=p1, timeperiod2=p2, timeperiod3=p3),
     doc="ultimate oscillator",
+    stepper=ta("ULTOSC", HLC),
 )
 _add(
     "aroonosc",
@@ -353,6 +377,7 @@ _add(
     lambda p: lb("AROONOSC", timeperiod=p),
     mode="pointwise",
     doc="Aroon oscillator",
+    stepper=ta("AROONOSC", HL),
 )
 
 
@@ -370,6 +395,7 @@ for _i, _n in enumerate(("aroondown", "aroonup")):
         mode="pointwise",
         doc=f"Aroon {_n[5:]}",
         output=_i,
+        stepper=ta("AROON", HL),
     )
 _add(
     "bop",
@@ -379,6 +405,7 @@ _add(
     lambda: lb("BOP"),
     mode="pointwise",
     doc="balance of power",
+    stepper=ta("BOP", ("open", *HLC)),
 )
 _add(
     "trix",
@@ -388,6 +415,7 @@ _add(
     lambda p: lb("TRIX", timeperiod=p),
     lambda p: math.ceil(20 * (p + 1)),
     doc="TRIX: 1-bar ROC of a triple EMA",
+    stepper=ta("TRIX", C),
 )
 _add(
     "roc",
@@ -397,6 +425,7 @@ _add(
     lambda p: lb("ROC", timeperiod=p),
     mode="pointwise",
     doc="simple return over period bars (ROC / 100)",
+    stepper=mapped(ta("ROC", C), lambda x: x / 100.0),
 )
 
 # ---- returns and rolling z-scores ----------------------------------------------------------------
@@ -409,6 +438,7 @@ _add(
     lambda k: lb("ROCR", timeperiod=k),
     mode="pointwise",
     doc="close[t] / close[t-h] - 1",
+    stepper=mapped(ta("ROCR", C), lambda x: x - 1.0),
 )
 _add(
     "logret",
@@ -418,6 +448,7 @@ _add(
     lambda k: lb("ROCR", timeperiod=k),
     mode="pointwise",
     doc="log(close[t] / close[t-h])",
+    stepper=mapped(ta("ROCR", C), np.log),
 )
 _add(
     "zscore",
@@ -427,6 +458,7 @@ _add(
     lambda p: lb("STDDEV", timeperiod=p),
     post=lambda b, m, s, p: div(b.close - m, s),
     doc="(close - SMA) / population std over period",
+    stepper=both(ta("SMA", C), ta("STDDEV", C, lambda p: (p, 1.0))),
 )
 _add(
     "volz",
@@ -436,6 +468,7 @@ _add(
     lambda p: lb("STDDEV", timeperiod=p),
     post=lambda b, m, s, p: div(b.volume - m, s),
     doc="volume z-score over period",
+    stepper=both(ta("SMA", V), ta("STDDEV", V, lambda p: (p, 1.0))),
 )
 _add(
     "volratio",
@@ -445,6 +478,7 @@ _add(
     lambda p: lb("SMA", timeperiod=p),
     post=lambda b, m, p: div(b.volume, m),
     doc="volume / SMA(volume, period)",
+    stepper=ta("SMA", V),
 )
 
 # ---- volatility ----------------------------------------------------------------------------------
@@ -456,6 +490,7 @@ _add(
     lambda p: lb("NATR", timeperiod=p),
     wilder_settle,
     doc="normalised ATR (percent of close)",
+    stepper=ta("NATR", HLC),
 )
 _add(
     "trange",
@@ -466,6 +501,7 @@ _add(
     post=per_close,
     mode="pointwise",
     doc="true range / close",
+    stepper=ta("TRANGE", HLC),
 )
 _add(
     "stddev",
@@ -475,6 +511,7 @@ _add(
     lambda p: lb("STDDEV", timeperiod=p),
     post=per_close,
     doc="population std of close over period / close",
+    stepper=ta("STDDEV", C, lambda p: (p, 1.0)),
 )
 
 
@@ -495,6 +532,7 @@ _add(
     post=lambda b, c, s, p: div(c, s),
     min_block=1024,
     doc="OBV change over period / volume over period",
+    stepper=both(obv_change if HANDLES else None, ta("SUM", V)),
 )
 _add(
     "adosc",
@@ -505,6 +543,7 @@ _add(
     lambda f, s: ema_settle(s),
     post=lambda b, a, m, f, s: div(a, m),
     doc="Chaikin A/D oscillator / SMA(volume, slow)",
+    stepper=both(ta("ADOSC", HLCV), ta("SMA", V, lambda f, s: (s,))),
 )
 
 # ---- cycle (Hilbert transform) -------------------------------------------------------------------
@@ -523,6 +562,7 @@ _add(
     lambda: lb("HT_DCPERIOD"),
     **_HT,
     doc="dominant cycle period",
+    stepper=ta("HT_DCPERIOD", C),
 )
 _add(
     "htinphase",
@@ -535,6 +575,7 @@ _add(
     doc="phasor in-phase component / close",
     output=0,
     family="htphasor",
+    stepper=ta("HT_PHASOR", C),
 )
 _add(
     "htquadrature",
@@ -547,6 +588,7 @@ _add(
     doc="phasor quadrature component / close",
     output=1,
     family="htphasor",
+    stepper=ta("HT_PHASOR", C),
 )
 _add(
     "htsine",
@@ -556,16 +598,27 @@ _add(
     lambda: lb("HT_SINE"),
     **_HT,
     doc="sine of the dominant cycle phase",
+    stepper=ta("HT_SINE", C, pick=0),
 )
 
 # ---- price transforms ----------------------------------------------------------------------------
-for _n, _f in (
-    ("avgprice", lambda b: talib.AVGPRICE(b.open, b.high, b.low, b.close)),
-    ("medprice", lambda b: talib.MEDPRICE(b.high, b.low)),
-    ("typprice", lambda b: talib.TYPPRICE(b.high, b.low, b.close)),
-    ("wclprice", lambda b: talib.WCLPRICE(b.high, b.low, b.close)),
+for _n, _f, _in in (
+    ("avgprice", lambda b: talib.AVGPRICE(b.open, b.high, b.low, b.close), ("open", *HLC)),
+    ("medprice", lambda b: talib.MEDPRICE(b.high, b.low), HL),
+    ("typprice", lambda b: talib.TYPPRICE(b.high, b.low, b.close), HLC),
+    ("wclprice", lambda b: talib.WCLPRICE(b.high, b.low, b.close), HLC),
 ):
-    _add(_n, "price", (), _f, lambda: 0, post=close_ratio, mode="pointwise", doc=f"close / {_n.upper()} - 1")
+    _add(
+        _n,
+        "price",
+        (),
+        _f,
+        lambda: 0,
+        post=close_ratio,
+        mode="pointwise",
+        doc=f"close / {_n.upper()} - 1",
+        stepper=ta(_n.upper(), _in),
+    )
 
 # ---- statistic -----------------------------------------------------------------------------------
 _add(
@@ -576,6 +629,7 @@ _add(
     lambda p: lb("LINEARREG_SLOPE", timeperiod=p),
     post=per_close,
     doc="linear-regression slope / close",
+    stepper=ta("LINEARREG_SLOPE", C),
 )
 _add(
     "linregangle",
@@ -584,6 +638,7 @@ _add(
     lambda b, p: talib.LINEARREG_ANGLE(b.close, p),
     lambda p: lb("LINEARREG_ANGLE", timeperiod=p),
     doc="linear-regression angle (degrees, price units)",
+    stepper=ta("LINEARREG_ANGLE", C),
 )
 _add(
     "linreg",
@@ -593,6 +648,7 @@ _add(
     lambda p: lb("LINEARREG", timeperiod=p),
     post=close_ratio,
     doc="close / linear-regression value - 1",
+    stepper=ta("LINEARREG", C),
 )
 _add(
     "tsf",
@@ -602,6 +658,7 @@ _add(
     lambda p: lb("TSF", timeperiod=p),
     post=close_ratio,
     doc="close / time-series forecast - 1",
+    stepper=ta("TSF", C),
 )
 _add(
     "correlhl",
@@ -610,6 +667,7 @@ _add(
     lambda b, p: talib.CORREL(b.high, b.low, p),
     lambda p: lb("CORREL", timeperiod=p),
     doc="correlation of high and low over period",
+    stepper=ta("CORREL", HL),
 )
 _add(
     "correlcv",
@@ -618,6 +676,7 @@ _add(
     lambda b, p: talib.CORREL(b.close, b.volume, p),
     lambda p: lb("CORREL", timeperiod=p),
     doc="correlation of close and volume over period",
+    stepper=ta("CORREL", ("close", "volume")),
 )
 _add(
     "beta",
@@ -626,4 +685,5 @@ _add(
     lambda b, p: talib.BETA(b.high, b.low, p),
     lambda p: lb("BETA", timeperiod=p),
     doc="beta of high vs low returns over period",
+    stepper=ta("BETA", HL),
 )
