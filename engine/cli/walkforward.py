@@ -36,6 +36,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_seed_arg(p)
     p.add_argument("--trials", type=int, default=1, help="configurations tried (for the deflated Sharpe)")
     p.add_argument("--trials-sharpe-var", type=float, default=0.0, help="variance of the trials' Sharpes")
+    p.add_argument(
+        "--search-trials",
+        type=int,
+        default=0,
+        metavar="N",
+        help="nested Optuna search: N trials per fold inside its training window (0 = off)",
+    )
+    p.add_argument(
+        "--search-space",
+        type=Path,
+        metavar="FILE.json",
+        help="search space {kind: {param: range}} (default: built-in ranges for xgb, mlp, lstm)",
+    )
+    p.add_argument(
+        "--search-validation",
+        type=float,
+        default=0.25,
+        metavar="FRACTION",
+        help="last fraction of each training window that scores the trials (default: %(default)s)",
+    )
     p.add_argument("--work", default=DEFAULT_WORK, help="fold work as module:function (default: %(default)s)")
     add_out_arg(p)
     p.set_defaults(func=run)
@@ -61,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
         out=args.out,
         n_trials=args.trials,
         trials_sharpe_variance=args.trials_sharpe_var,
+        search_trials=args.search_trials,
+        search_space=args.search_space,
+        search_validation=args.search_validation,
     )
     executor = make_executor(args.executor, args.workers, args.address, verbose=args.verbose)
     result = walk_forward(config, executor)
@@ -68,9 +91,15 @@ def run(args: argparse.Namespace) -> int:
     for o in result.outcomes:
         if o.ok:
             oos = o.out_of_sample
+            search = o.model.get("search")
+            best = (
+                f" best {search['best_params']} ({search['metric']} {search['best_value']:.4f})"
+                if search
+                else ""
+            )
             print(
                 f"{o.fold_id}: oos return {oos.get('total_return'):+.4f} sharpe {oos.get('sharpe'):.2f}"
-                f"{' (reused)' if o.reused else ''}"
+                f"{best}{' (reused)' if o.reused else ''}"
             )
         else:
             print(f"{o.fold_id}: FAILED {o.error}", file=sys.stderr)
@@ -79,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
         f"folds {s['completed']}/{s['folds']} completed, {result.recomputed} computed, "
         f"{s['completed'] - result.recomputed} reused"
     )
+    if "search" in s:
+        found = s["search"]
+        print(f"search: {found['trials_total']} trials over all folds; DSR counts {found['n_trials']}")
     if stitched:
         print(
             f"stitched oos return {stitched['total_return']:+.4f} sharpe {stitched['sharpe']:.2f} "

@@ -26,7 +26,8 @@ DEFAULT_MODEL_ROOT = Path("catalogs/models")
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """One training job. ``split`` defaults to 60/20/20 with an embargo of ``labels.horizon`` rows."""
+    """One training job. ``split`` defaults to 60/20/20 with an embargo of ``labels.horizon`` rows.
+    ``extra`` is added to the model card's ``extra`` metadata (e.g. a walk-forward fold's search)."""
 
     catalog: Path
     instrument_id: str
@@ -42,6 +43,7 @@ class TrainingConfig:
     model_params: dict[str, Any] = field(default_factory=dict)
     model_root: Path = DEFAULT_MODEL_ROOT
     progress: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def train_model(config: TrainingConfig) -> TrainingResult:
                     "splits": bounds,
                     "split_spec": {"train": spec.train, "validation": spec.validation, "test": spec.test},
                     "libraries": _more_versions(),
+                    **config.extra,
                 },
             },
         )

@@ -10,7 +10,8 @@ training rows are purged and embargoed by ``folds.train_mask``.
 Parameters (``--param``): ``horizon`` (bars, default 1), ``up``/``down`` label thresholds (default
 0), ``fee`` per unit of position change (default 0.0005), ``leak`` (``none`` | ``next_return``: add a
 feature equal to the label's forward return -- for demonstrating what walk-forward reveals), and
-``model.<name>`` for the model's own parameters (e.g. ``model.n_estimators=50``).
+``model.<name>`` for the model's own parameters (e.g. ``model.n_estimators=50``). With a nested
+search (``task.search``) the best of its trials on the purged training rows is fitted.
 
 A position is the predicted class (-1/0/+1) held for one bar; equity starts at 1.0 at the first
 test bar. This is a research fast path, not the strategy engine: the ``ml`` branch's ``MLStrategy``
@@ -30,6 +31,7 @@ from engine.metrics import compute_metrics
 from engine.models import ModelCatalog
 from engine.walkforward.fold_task import FoldContext, FoldOutput, FoldTask
 from engine.walkforward.folds import oos_mask, parse_duration, train_mask
+from engine.walkforward.search import rows_search_data, run_search
 from indicators import forward_return_labels
 from strategies.models import CLASS_LABELS, make_model
 
@@ -144,7 +146,21 @@ def run(task: FoldTask, ctx: FoldContext) -> FoldOutput:
     )
     test = np.flatnonzero(oos_mask(frame.index, task.fold))
     X_all = features(close, leak_h)
-    model = make_model(task.model, **_model_params(task))
+    base = _model_params(task)
+    search = None
+    if task.search is not None:  # nested search on the purged training rows only
+        data = rows_search_data(X_all, frame.index, close, labels, labelled["label_end"], train, task.fold)
+        search = run_search(
+            task.search,
+            data,
+            lambda p: make_model(task.model, **{**base, **p}),
+            fold_seed=task.seed,
+            fold_id=task.fold_id,
+            embargo=horizon,
+            log=ctx.log,
+        )
+        base = {**base, **search.best_params}
+    model = make_model(task.model, **base)
     model.fit(X_all[train], labels[train])
     in_window = int(((frame.index >= task.fold.train_start) & (frame.index < task.fold.train_end)).sum())
     ref = ModelCatalog(ctx.dir / "models").save(
@@ -155,10 +171,16 @@ def run(task: FoldTask, ctx: FoldContext) -> FoldOutput:
             "train_end": task.fold.train_end,
             "data_digest": task.data_digest,
             "label_spec": {"kind": "forward_return", "horizon": horizon},
-            "extra": {"fold_id": task.fold_id, "walk_forward_fold_key": task.key},
+            "extra": {
+                "fold_id": task.fold_id,
+                "walk_forward_fold_key": task.key,
+                **({"search": search.summary} if search is not None else {}),
+            },
         },
     )
     model_info = {"ref": str(ref), "content_hash": ref.content_hash, "kind": task.model}
+    if search is not None:
+        model_info["search"] = search.summary
     ctx.log.append(
         "ModelTrained",
         {

@@ -30,6 +30,7 @@ from engine.atomic import write_text_atomic
 from engine.eventlog import EventLog, canonical_bytes
 from engine.walkforward.errors import WalkForwardError
 from engine.walkforward.folds import Fold
+from engine.walkforward.search_space import SearchConfig
 
 RESULT = "result.json"
 EVENTS = "events"
@@ -38,7 +39,8 @@ FOLDS_DIR = "folds"
 
 @dataclass(frozen=True)
 class FoldTask:
-    """Everything one fold needs; ``key`` names its result (data digest + code + fold config)."""
+    """Everything one fold needs; ``key`` names its result (data digest + code + fold config,
+    including the nested search's settings when ``search`` is set)."""
 
     fold: Fold
     folds: tuple[Fold, ...]
@@ -54,6 +56,7 @@ class FoldTask:
     data_digest: str
     code: str
     key: str = ""
+    search: SearchConfig | None = None
 
     @property
     def fold_id(self) -> str:
@@ -82,6 +85,8 @@ class FoldTask:
             "work": self.work,
             "data_digest": self.data_digest,
             "code": self.code,
+            # only when on, so fold keys and heads of runs without a search are unchanged
+            **({"search": self.search.to_dict()} if self.search is not None else {}),
         }
 
     def with_key(self) -> FoldTask:

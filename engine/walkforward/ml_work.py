@@ -9,6 +9,10 @@ default the library's default set), ``model.<name>`` (model parameters), ``strat
 Money strings), ``fee`` (maker and taker fee override), ``in_sample`` (``1``: also backtest the
 training window, unrecorded, for the in-sample vs out-of-sample comparison; default ``1``).
 
+Nested search (``task.search``, ``--search-trials N``): before training, ``engine.walkforward.search``
+tries N parameter sets on the training window alone (inner fit/validation split); the best is
+merged into the model parameters, recorded in ``ModelTrained`` (``search``) and the model card.
+
 Purge: training sees only bars up to the training window's end, so no label reaches into the test
 window. The embargo after earlier test windows is not applied on this path (``train_model`` takes
 a time range, not a row mask) -- see docs/walk-forward.md.
@@ -29,7 +33,9 @@ from engine.backtest import BacktestConfig, run_backtest
 from engine.backtest.report import equity_series
 from engine.eventlog import read_log
 from engine.training import LabelSpec, TrainingConfig, train_model
+from engine.training.modelspec import build_model
 from engine.walkforward.fold_task import FoldContext, FoldOutput, FoldTask
+from engine.walkforward.search import ml_search_data, run_search
 from engine.workdir import working_directory
 from indicators import FeatureSet
 
@@ -61,6 +67,20 @@ def run(task: FoldTask, ctx: FoldContext) -> FoldOutput:
         float(task.param("up", "0.002")),
         float(task.param("down", "0.002")),
     )
+    model_params = {k: _json_value(v) for k, v in _prefixed(task, "model.").items()}
+    search = None
+    if task.search is not None:  # nested search inside the training window, then retrain with the best
+        data = ml_search_data(task.catalog, task.instrument, task.bar, fold, features, labels)
+        search = run_search(
+            task.search,
+            data,
+            lambda p: build_model(task.model, task.seed, {**model_params, **p}),
+            fold_seed=task.seed,
+            fold_id=task.fold_id,
+            embargo=labels.horizon,
+            log=ctx.log,
+        )
+        model_params = {**model_params, **search.best_params}
     trained = train_model(
         TrainingConfig(
             catalog=Path(task.catalog),
@@ -73,11 +93,14 @@ def run(task: FoldTask, ctx: FoldContext) -> FoldOutput:
             seed=task.seed,
             features=features,
             labels=labels,
-            model_params={k: _json_value(v) for k, v in _prefixed(task, "model.").items()},
+            model_params=model_params,
             model_root=ctx.dir / MODELS,
+            extra={"search": search.summary} if search is not None else {},
         )
     )
     model = {"ref": str(trained.ref), "content_hash": trained.ref.content_hash, "kind": task.model}
+    if search is not None:
+        model["search"] = search.summary
     ctx.log.append(
         "ModelTrained",
         {

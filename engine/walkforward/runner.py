@@ -30,9 +30,11 @@ from engine.backtest.rundir import read_json, slug
 from engine.catalog import bars_frame, dataset_info
 from engine.eventlog import EventLog, canonical_bytes
 from engine.recording.manifest import code_version, library_versions
+from engine.walkforward.errors import WalkForwardError
 from engine.walkforward.executors import Executor, Outcome, SerialExecutor
 from engine.walkforward.fold_task import FoldFailure, FoldResult, FoldTask, fold_seeds, run_fold
 from engine.walkforward.folds import FoldScheme, check_fold_rows, make_folds
+from engine.walkforward.search_space import SearchConfig
 from engine.walkforward.stitch import fold_table, stitch_equity, summarise
 from indicators import forward_return_labels
 
@@ -50,6 +52,9 @@ class WalkForwardConfig:
 
     ``horizon`` (a ``params`` entry, bars, default 1) is the label horizon used for purging.
     ``n_trials``/``trials_sharpe_variance`` feed the deflated Sharpe ratio (configurations tried).
+    ``search_trials`` > 0 runs a nested Optuna search in every fold's training window over
+    ``search_space`` (a JSON file or ``{kind: {param: range}}``; default ``DEFAULT_SPACES``) with the
+    last ``search_validation`` of the window as inner validation (``engine.walkforward.search``).
     """
 
     catalog: Path
@@ -68,6 +73,9 @@ class WalkForwardConfig:
     min_train_rows: int = 50
     n_trials: int = 1
     trials_sharpe_variance: float = 0.0
+    search_trials: int = 0
+    search_space: Path | str | Mapping[str, Any] | None = None
+    search_validation: float = 0.25
 
 
 @dataclass
@@ -98,6 +106,20 @@ def _code_tag() -> str:
     return f"{code.get('version')}@{code.get('git_commit')}{'+dirty' if code.get('git_dirty') else ''}"
 
 
+def _search_config(config: WalkForwardConfig, params: tuple[tuple[str, str], ...]) -> SearchConfig | None:
+    """The nested search's settings (``None`` when off); a searched parameter may not also be fixed."""
+    search = SearchConfig.build(
+        config.search_trials, config.search_space, config.model, config.search_validation
+    )
+    if search is not None:
+        fixed = sorted(k for k, _ in params if k.startswith("model.") and k[6:] in search.space_dict)
+        if fixed:
+            raise WalkForwardError(
+                f"search: {fixed[0]} is fixed by a parameter and also searched; drop one of them"
+            )
+    return search
+
+
 def plan(config: WalkForwardConfig) -> Plan:
     """List and validate every fold before any work (raises ``FoldError`` naming the fold)."""
     info = dataset_info(config.catalog, config.instrument, "bars", config.bar)
@@ -110,6 +132,7 @@ def plan(config: WalkForwardConfig) -> Plan:
     seeds = fold_seeds(config.seed, len(folds))
     code = _code_tag()
     params = tuple(sorted((str(k), str(v)) for k, v in config.params.items()))
+    search = _search_config(config, params)
     root = Path(config.out)
     tasks_no_root = [
         FoldTask(
@@ -126,6 +149,7 @@ def plan(config: WalkForwardConfig) -> Plan:
             out_root="",
             data_digest=info["digest"],
             code=code,
+            search=search,
         ).with_key()
         for f in folds
     ]
@@ -144,6 +168,7 @@ def plan(config: WalkForwardConfig) -> Plan:
             "work": config.work,
             "n_trials": config.n_trials,
             "trials_sharpe_variance": config.trials_sharpe_variance,
+            **({"search": search.to_dict()} if search is not None else {}),
         },
         "data": {
             "dataset_digest": info["digest"],

@@ -94,8 +94,19 @@ def summarise(
         "is_vs_oos": is_vs_oos(done),
     }
     equity = stitch_equity(done)
+    returns = equity.to_numpy()[1:] / equity.to_numpy()[:-1] - 1.0 if len(equity) > 1 else np.array([])
+    search = search_trials(done, n_trials, trials_sharpe_variance, len(returns))
+    if search is not None:
+        summary["search"] = search
+        n_trials, trials_sharpe_variance = search["n_trials"], search["sharpe_variance"]
     if len(equity) < 4:
         return summary
+    summary["stitched"] = compute_metrics(equity, NO_TRADES)
+    summary["per_bar_sharpe"] = sharpe(returns)
+    summary["psr"] = probabilistic_sharpe_ratio(returns)
+    summary["dsr"] = deflated_sharpe_ratio(returns, n_trials, trials_sharpe_variance)
+    summary["n_trials"] = n_trials
+    return summary
     returns = equity.to_numpy()[1:] / equity.to_numpy()[:-1] - 1.0
     summary["stitched"] = compute_metrics(equity, NO_TRADES)
     summary["per_bar_sharpe"] = sharpe(returns)
@@ -103,3 +114,30 @@ def summarise(
     summary["dsr"] = deflated_sharpe_ratio(returns, n_trials, trials_sharpe_variance)
     summary["n_trials"] = n_trials
     return summary
+
+
+def search_trials(
+    done: Sequence[FoldResult], declared: int, declared_variance: float, stitched_bars: int
+) -> dict[str, Any] | None:
+    """What nested searches add to the deflated Sharpe ratio (``None`` when no fold searched).
+
+    Configurations tried = ``declared`` (``--trials``: configurations tried outside this run) x the
+    completed search trials summed over folds. Sharpe variance: ``declared_variance`` when > 0;
+    else, per fold, the variance of its trials' per-bar validation Sharpes rescaled from the
+    validation length to the stitched record's (a Sharpe estimate's sampling variance goes as 1/T:
+    ``var * validation_rows / stitched_bars``), averaged over folds.
+    """
+    searches = [r.model["search"] for r in done if r.model.get("search")]
+    if not searches:
+        return None
+    total = sum(int(s["completed"]) for s in searches)
+    scale = [min(1.0, s["validation_rows"] / stitched_bars) if stitched_bars else 1.0 for s in searches]
+    measured = float(np.mean([float(s["sharpe_variance"]) * k for s, k in zip(searches, scale, strict=True)]))
+    return {
+        "trials_total": total,
+        "declared_trials": declared,
+        "n_trials": max(1, declared) * max(1, total),
+        "trials_sharpe_variance_measured": measured,
+        "sharpe_variance": declared_variance if declared_variance > 0 else measured,
+        "best_params": {r.fold_id: r.model["search"]["best_params"] for r in done if r.model.get("search")},
+    }
