@@ -34,7 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--address", metavar="RAY_ADDRESS", help="join this Ray cluster instead of starting one")
     add_seed_arg(p)
-    p.add_argument("--trials", type=int, default=1, help="configurations tried (for the deflated Sharpe)")
+    p.add_argument(
+        "--trials",
+        type=int,
+        default=1,
+        help="configurations tried outside this run (for the deflated Sharpe; x the search trials)",
+    )
     p.add_argument("--trials-sharpe-var", type=float, default=0.0, help="variance of the trials' Sharpes")
     p.add_argument(
         "--search-trials",
@@ -54,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=0.25,
         metavar="FRACTION",
-        help="last fraction of each training window that scores the trials (default: %(default)s)",
+        help="last fraction of each training window that scores the trials",
     )
     p.add_argument("--work", default=DEFAULT_WORK, help="fold work as module:function (default: %(default)s)")
     add_out_arg(p)

@@ -21,9 +21,11 @@ from engine.walkforward.runner import (
     plan,
     walk_forward,
 )
+from engine.walkforward.search_space import DEFAULT_SPACES, SearchConfig, load_space
 from engine.walkforward.stats import deflated_sharpe_ratio, pbo_cscv, probabilistic_sharpe_ratio
 
 __all__ = [
+    "DEFAULT_SPACES",
     "EXECUTORS",
     "Fold",
     "FoldError",
@@ -34,6 +36,7 @@ __all__ = [
     "FoldTask",
     "ProcessExecutor",
     "RayExecutor",
+    "SearchConfig",
     "SerialExecutor",
     "WalkForwardAudit",
     "WalkForwardConfig",
@@ -43,6 +46,7 @@ __all__ = [
     "deflated_sharpe_ratio",
     "fold_seeds",
     "is_walk_forward_dir",
+    "load_space",
     "make_executor",
     "make_folds",
     "pbo_cscv",
