@@ -215,12 +215,12 @@ class SearchConfig:
             if space is not None:
                 load_space(space)  # a bad file is an error even while the search is off
             return None
-        source = (
-            "default search space"
-            if space is None
-            else ("search space" if isinstance(space, Mapping) else f"search space {space}")
-        )
-        entry = space_for(load_space(space), model, source)
+        if space is None:  # only this kind's defaults: validating mlp/lstm would import torch
+            source = "default search space"
+            entry = validate_space({model: space_for(DEFAULT_SPACES, model, source)}, source)[model]
+        else:
+            source = "search space" if isinstance(space, Mapping) else f"search space {space}"
+            entry = space_for(load_space(space), model, source)
         import optuna
 
         return cls(
