@@ -67,3 +67,14 @@ def test_xgb_reads_column_major_features_as_is(trained, eth_data):
     F = np.asfortranarray(X)
     assert F.flags.f_contiguous and not F.flags.c_contiguous
     assert np.array_equal(model.predict_proba(F), model.predict_proba(np.ascontiguousarray(X)))
+
+
+def test_xgb_row_predictor_equals_its_public_fallback(trained, eth_data):
+    """Another xgboost without the private entry points falls back to ``inplace_predict``: same floats."""
+    X, _ = eth_data
+    model = trained["xgb"]
+    for i in range(40, 1500, 37):
+        row = np.ascontiguousarray(X[i])
+        fast = model.predict_row(X[i : i + 1])
+        assert fast == model._public_row_predictor(row)
+    assert model._row_predictor != model._public_row_predictor  # the fast path was the one tested
