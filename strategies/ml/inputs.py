@@ -12,6 +12,7 @@ batch path computes all three for every bar up front, vectorised (``encode_float
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 
 import numpy as np
@@ -93,17 +94,31 @@ class BatchInputs:
         decided = self._proba[first:]
         self._texts = encode_float_rows(decided)
         self._signals, self._confidences = signals(decided, threshold)
-        self._ohlcv = bars[["open", "high", "low", "close", "volume"]].to_numpy(dtype=np.float64)
-        self._ts = np.asarray(bars.index.asi8, dtype=np.int64)
+        # array.array columns: indexing one yields a Python number directly (a numpy scalar per
+        # element would cost more than the whole rest of a fast-path bar)
+        self._open, self._high, self._low, self._close, self._volume = (
+            array("d", bars[k].to_numpy(dtype=np.float64)) for k in ("open", "high", "low", "close", "volume")
+        )
+        self._ts_index = np.asarray(bars.index.asi8, dtype=np.int64)
+        self._ts = array("q", self._ts_index)
+        self._n = len(self._ts)
         self._next = 0
 
     def _row_of(self, bar: Bar) -> int:
         """Row of ``bar``, checked against the batch's OHLCV at that time."""
         ts = bar.ts_init
         i = self._next
-        if not (i < len(self._ts) and self._ts[i] == ts):
-            i = int(np.searchsorted(self._ts, ts))
-        if i >= len(self._ts) or self._ts[i] != ts or self._ohlcv[i].tolist() != list(bar_row(bar)):
+        if not (i < self._n and self._ts[i] == ts):
+            i = int(np.searchsorted(self._ts_index, ts))
+        if (
+            i >= self._n
+            or self._ts[i] != ts
+            or self._close[i] != bar.close.as_double()
+            or self._open[i] != bar.open.as_double()
+            or self._high[i] != bar.high.as_double()
+            or self._low[i] != bar.low.as_double()
+            or self._volume[i] != bar.volume.as_double()
+        ):
             raise LineageError(
                 f"fast path: bar at ts={ts} ({bar.bar_type}) is not the catalog's bar at that time; "
                 "expected the backtest to replay the catalog's bars (run with fast_path=false otherwise)"

@@ -48,6 +48,12 @@ def test_batch_lookup_in_any_order_and_refusal_of_foreign_bars():
         assert batch.proba(bars[i]) == in_order[i]
     with pytest.raises(LineageError, match="not the catalog's bar"):
         batch.proba(eth_btc_bars(1, start=400)[0])
+    frame = _frame(bars)
+    for column in frame.columns:  # the right time but one field changed: refused too
+        changed = frame.copy()
+        changed.iloc[200, changed.columns.get_loc(column)] *= 1.001
+        with pytest.raises(LineageError, match="not the catalog's bar"):
+            BatchInputs(changed, SMALL_FEATURES, model, SMALL_FEATURES.warmup).proba(bars[200])
 
 
 def test_xgb_inplace_prediction_equals_dmatrix_prediction(trained, model_root):
