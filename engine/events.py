@@ -13,10 +13,13 @@ This module deliberately avoids ``from __future__ import annotations``: ``custom
 reads the real annotation types to build the Arrow schema.
 """
 
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import msgspec
+import numpy as np
 from nautilus_trader.core.data import Data
 from nautilus_trader.model.custom import customdataclass
 from nautilus_trader.model.identifiers import InstrumentId
@@ -45,6 +48,30 @@ def encode_floats(values: Sequence[float]) -> str:
     return "[" + ",".join(map(float.__repr__, values)) + "]"
 
 
+# msgspec writes the same shortest round-trip digits as ``float.__repr__`` and, for magnitudes in
+# [1e-4, 1e16) and zero, the same positional notation (outside it the notations differ: ``1e-05`` vs
+# ``0.00001``, ``1e+16`` vs ``1e16``). tests/events checks this on millions of values.
+_MSGSPEC_ENCODE = msgspec.json.Encoder().encode
+_POSITIONAL_MIN, _POSITIONAL_END = 1e-4, 1e16
+
+
+def encode_float_rows(rows: np.ndarray) -> list[str]:
+    """``[encode_floats(row) for row in rows.tolist()]`` for a 2-D float64 array, about ten times
+    faster: rows whose values all print positionally (zero or magnitude in [1e-4, 1e16)) are
+    written by msgspec in one call; any other row (tiny, huge, NaN, infinite) takes ``encode_floats``."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2:
+        raise ValueError(f"encode_float_rows: expected a 2-D array, got shape {rows.shape}")
+    mag = np.abs(rows)
+    with np.errstate(invalid="ignore"):
+        plain = (((mag >= _POSITIONAL_MIN) & (mag < _POSITIONAL_END)) | (mag == 0.0)).all(axis=1)
+    values = rows.tolist()
+    out = _MSGSPEC_ENCODE(values).decode()[1:-1].replace("],[", "]\n[").split("\n") if values else []
+    for i in np.flatnonzero(~plain).tolist():
+        out[i] = encode_floats(values[i])
+    return out
+
+
 @customdataclass
 class ModelDecision(LineageEvent):
     """A model's decision on one bar: which model, on which features, what it said and did.
@@ -59,6 +86,39 @@ class ModelDecision(LineageEvent):
     action: str = ""
     confidence: float = 0.0
     instrument_id: InstrumentId = None
+
+
+_DECISION_FIELDS = ("model_id", "artifact_hash", "feature_digest", "probabilities", "action", "confidence")
+if tuple(f.name for f in dataclasses.fields(ModelDecision)) != (*_DECISION_FIELDS, "instrument_id"):
+    raise ImportError("ModelDecision's fields changed: update decision_factory")
+
+
+def decision_factory(
+    model_id: str, artifact_hash: str, feature_digest: str, instrument_id: InstrumentId
+) -> Callable[[int, str, str, float], ModelDecision]:
+    """``make(ts, probabilities, action, confidence)``: the ``ModelDecision`` that
+    ``ModelDecision(ts_event=ts, ts_init=ts, ...)`` builds with these fixed fields (same attributes
+    in the same order), for the per-bar hot path: it fills the instance dict in one step instead of
+    going through NautilusTrader's ``customdataclass`` and the dataclass ``__init__`` (a third of
+    the cost)."""
+    new = ModelDecision.__new__
+
+    def make(ts: int, probabilities: str, action: str, confidence: float) -> ModelDecision:
+        event = new(ModelDecision)
+        event.__dict__.update(
+            model_id=model_id,
+            artifact_hash=artifact_hash,
+            feature_digest=feature_digest,
+            probabilities=probabilities,
+            action=action,
+            confidence=confidence,
+            instrument_id=instrument_id,
+            _ts_event=ts,
+            _ts_init=ts,
+        )
+        return event
+
+    return make
 
 
 @customdataclass

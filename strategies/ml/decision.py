@@ -25,6 +25,20 @@ def signal(proba: Sequence[float] | np.ndarray, threshold: float) -> tuple[str, 
     return HOLD, p_neutral
 
 
+def signals(proba: np.ndarray, threshold: float) -> tuple[list[str], list[float]]:
+    """``signal`` of every row of a (n, 3) float64 array, vectorised: (signals, confidences) as
+    lists of ``str`` and Python ``float``, equal to ``[signal(row, threshold) for row in proba]``
+    (the same float64 comparisons; NaN compares false in both, so a NaN row is ``hold``)."""
+    p = np.asarray(proba, dtype=np.float64)
+    p_sell, p_neutral, p_buy = p[:, 0], p[:, 1], p[:, 2]
+    with np.errstate(invalid="ignore"):
+        buy = (p_buy >= threshold) & (p_buy >= p_sell)
+        sell = ~buy & (p_sell >= threshold) & (p_sell > p_buy)
+    confidence = np.where(buy, p_buy, np.where(sell, p_sell, p_neutral))
+    names = np.array([HOLD, BUY, SELL], dtype=object)[buy.astype(np.intp) + 2 * sell.astype(np.intp)]
+    return names.tolist(), confidence.tolist()
+
+
 def entry_quantity(
     *,
     equity: Decimal,

@@ -2,11 +2,17 @@
 (backtest fast path). Both count bars from the first bar the strategy sees, so feature anchors,
 warm-up and model windows line up; the parity test proves they give identical decisions.
 
-Both give the probabilities as a tuple of Python floats (``float(x)`` of the model's output, so
-the decision text is the same whichever path computed them)."""
+``proba`` gives the probabilities as a tuple of Python floats (``float(x)`` of the model's output,
+so the decision text is the same whichever path computed them). ``step`` gives what a
+``ModelDecision`` needs from them: ``(probabilities text, signal, confidence)``, the text as
+``engine.events.encode_floats`` writes it and the signal as ``decision.signal`` decides it; the
+batch path computes all three for every bar up front, vectorised (``encode_float_rows``,
+``decision.signals``: equal to the per-row functions, tested).
+"""
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 
 import numpy as np
@@ -14,10 +20,14 @@ import pandas as pd
 from nautilus_trader.model.data import Bar
 
 from engine.errors import LineageError
+from engine.events import encode_float_rows, encode_floats
 from indicators import FeatureSet, StreamingFeatures, compute_features
+from strategies.ml.decision import signal, signals
 from strategies.models import Model
 
 Proba = tuple[float, ...]
+Step = tuple[str, str, float]
+"""(probabilities as JSON text, signal, confidence) of one decision."""
 
 
 def bar_row(bar: Bar) -> tuple[float, float, float, float, float]:
@@ -34,12 +44,14 @@ def bar_row(bar: Bar) -> tuple[float, float, float, float, float]:
 class StreamingInputs:
     """Features one bar at a time; the last ``model.window`` post-warm-up rows feed the model."""
 
-    def __init__(self, feature_set: FeatureSet, model: Model, warmup: int) -> None:
+    def __init__(self, feature_set: FeatureSet, model: Model, warmup: int, threshold: float = 0.5) -> None:
         self.features = StreamingFeatures(feature_set)
         self.model = model
         self.warmup = warmup
+        self.threshold = threshold
         self.first_decision = warmup + model.window - 1
         self._rows: deque[np.ndarray] = deque(maxlen=model.window)
+        self._single = model.window == 1
 
     def proba(self, bar: Bar) -> Proba | None:
         """Probabilities (sell, neutral, buy) at this bar, or None while warming up."""
@@ -47,10 +59,20 @@ class StreamingInputs:
         i = self.features.count - 1
         if i < self.warmup:
             return None
+        if self._single:
+            return self.model.predict_row(row.reshape(1, -1))
         self._rows.append(row)
         if i < self.first_decision:
             return None
-        return tuple(self.model.predict_proba(np.stack(self._rows))[-1].tolist())
+        return self.model.predict_row(np.stack(self._rows))
+
+    def step(self, bar: Bar) -> Step | None:
+        """``(probabilities text, signal, confidence)`` at this bar, or None while warming up."""
+        proba = self.proba(bar)
+        if proba is None:
+            return None
+        sig, confidence = signal(proba, self.threshold)
+        return encode_floats(proba), sig, confidence
 
 
 class BatchInputs:
@@ -59,32 +81,59 @@ class BatchInputs:
 
     Bars normally arrive in order, so the lookup is a cursor; any other time is searched."""
 
-    def __init__(self, bars: pd.DataFrame, feature_set: FeatureSet, model: Model, warmup: int) -> None:
+    def __init__(
+        self, bars: pd.DataFrame, feature_set: FeatureSet, model: Model, warmup: int, threshold: float = 0.5
+    ) -> None:
         self.warmup = warmup
-        self.first_decision = warmup + model.window - 1
+        self.first_decision = first = warmup + model.window - 1
         feats = compute_features(bars, feature_set).to_numpy(dtype=np.float64)
         self._proba = np.full((len(bars), 3), np.nan)
         if len(bars) > warmup:
             self._proba[warmup:] = model.predict_proba(feats[warmup:])
-        self._ohlcv = bars[["open", "high", "low", "close", "volume"]].to_numpy(dtype=np.float64)
-        self._ts = np.asarray(bars.index.asi8, dtype=np.int64)
+        del feats
+        decided = self._proba[first:]
+        self._texts = encode_float_rows(decided)
+        self._signals, self._confidences = signals(decided, threshold)
+        # array.array columns: indexing one yields a Python number directly (a numpy scalar per
+        # element would cost more than the whole rest of a fast-path bar)
+        self._open, self._high, self._low, self._close, self._volume = (
+            array("d", bars[k].to_numpy(dtype=np.float64)) for k in ("open", "high", "low", "close", "volume")
+        )
+        self._ts_index = np.asarray(bars.index.asi8, dtype=np.int64)
+        self._ts = array("q", self._ts_index)
+        self._n = len(self._ts)
         self._next = 0
 
-    def _row_of(self, ts: int) -> int | None:
+    def _row_of(self, bar: Bar) -> int:
+        """Row of ``bar``, checked against the batch's OHLCV at that time."""
+        ts = bar.ts_init
         i = self._next
-        if i < len(self._ts) and self._ts[i] == ts:
-            return i
-        i = int(np.searchsorted(self._ts, ts))
-        return i if i < len(self._ts) and self._ts[i] == ts else None
-
-    def proba(self, bar: Bar) -> Proba | None:
-        i = self._row_of(bar.ts_init)
-        if i is None or tuple(self._ohlcv[i].tolist()) != bar_row(bar):
+        if not (i < self._n and self._ts[i] == ts):
+            i = int(np.searchsorted(self._ts_index, ts))
+        if (
+            i >= self._n
+            or self._ts[i] != ts
+            or self._close[i] != bar.close.as_double()
+            or self._open[i] != bar.open.as_double()
+            or self._high[i] != bar.high.as_double()
+            or self._low[i] != bar.low.as_double()
+            or self._volume[i] != bar.volume.as_double()
+        ):
             raise LineageError(
-                f"fast path: bar at ts={bar.ts_init} ({bar.bar_type}) is not the catalog's bar at that time; "
+                f"fast path: bar at ts={ts} ({bar.bar_type}) is not the catalog's bar at that time; "
                 "expected the backtest to replay the catalog's bars (run with fast_path=false otherwise)"
             )
         self._next = i + 1
+        return i
+
+    def proba(self, bar: Bar) -> Proba | None:
+        i = self._row_of(bar)
         if i < self.first_decision:
             return None
         return tuple(self._proba[i].tolist())
+
+    def step(self, bar: Bar) -> Step | None:
+        k = self._row_of(bar) - self.first_decision
+        if k < 0:
+            return None
+        return self._texts[k], self._signals[k], self._confidences[k]

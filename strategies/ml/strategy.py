@@ -21,12 +21,12 @@ from nautilus_trader.trading.strategy import Strategy
 
 from engine.catalog import bars_frame
 from engine.errors import ArtifactError, LineageError
-from engine.events import ModelDecision, encode_floats
+from engine.events import ModelDecision, decision_factory
 from engine.events import Scar as ScarEvent
 from engine.models import ModelCatalog
 from indicators import FeatureSet
 from strategies.ml.config import MLStrategyConfig
-from strategies.ml.decision import BUY, HOLD, SELL, entry_quantity, signal
+from strategies.ml.decision import BUY, HOLD, SELL, entry_quantity
 from strategies.ml.inputs import BatchInputs, StreamingInputs
 from strategies.ml.scarlog import from_record, scar_policy, to_event
 from strategies.scars import SCAR, AgentCondition, ScarTracker, fold_condition
@@ -47,6 +47,9 @@ def resolve_features(spec: str | None) -> FeatureSet | None:
     if not path.is_file():
         raise LineageError(f"features {spec!r}: no such file; expected 'default' or a FeatureSet JSON file")
     return FeatureSet.from_json(path.read_text(), source=str(path))
+
+
+_HOLD_SIGNAL, _HOLD_IN_POSITION, _HOLD_FLAT = f"{HOLD}:signal", f"{HOLD}:in-position", f"{HOLD}:flat"
 
 
 class MLStrategy(Strategy):
@@ -98,6 +101,9 @@ class MLStrategy(Strategy):
         self._artifact_hash = self.card.artifact_digest
         self._feature_digest = fs.digest
         self._decision_type = DataType(ModelDecision)
+        self._new_decision = decision_factory(
+            self._model_id, self._artifact_hash, self._feature_digest, cfg.instrument_id
+        )
         self.subscribe_bars(cfg.bar_type)
 
     def on_stop(self) -> None:
@@ -119,9 +125,9 @@ class MLStrategy(Strategy):
         cfg = self.config
         if cfg.fast_path and cfg.catalog:
             frame = bars_frame(cfg.catalog, str(cfg.instrument_id), str(cfg.bar_type.spec), start=bar.ts_init)
-            self.inputs = BatchInputs(frame, self.feature_set, self.model, self.warmup)
+            self.inputs = BatchInputs(frame, self.feature_set, self.model, self.warmup, cfg.threshold)
         else:
-            self.inputs = StreamingInputs(self.feature_set, self.model, self.warmup)
+            self.inputs = StreamingInputs(self.feature_set, self.model, self.warmup, cfg.threshold)
         if cfg.scars:
             ts_per_bar = int(cfg.bar_type.spec.timedelta.total_seconds() * 1_000_000_000)
             self.tracker = ScarTracker(
@@ -142,26 +148,13 @@ class MLStrategy(Strategy):
         ts = bar.ts_init
         if self.tracker is not None:
             self.tracker.update_equity(self._equity(close.as_decimal()), ts)
-        proba = self.inputs.proba(bar)
-        if proba is None:
+        step = self.inputs.step(bar)
+        if step is None:
             return
-        sig, confidence = signal(proba, self.config.threshold)
+        text, sig, confidence = step
         action, order = self._act(sig, close, ts)
         self.decisions += 1
-        self.publish_data(
-            self._decision_type,
-            ModelDecision(
-                ts_event=ts,
-                ts_init=ts,
-                model_id=self._model_id,
-                artifact_hash=self._artifact_hash,
-                feature_digest=self._feature_digest,
-                probabilities=encode_floats(proba),
-                action=action,
-                confidence=float(confidence),
-                instrument_id=self.config.instrument_id,
-            ),
-        )
+        self.publish_data(self._decision_type, self._new_decision(ts, text, action, float(confidence)))
         if order is not None:
             self._last_order_bar = self._bar_index
             self.submit_order(order)
@@ -170,15 +163,16 @@ class MLStrategy(Strategy):
         """(action text, order or None): ``buy:signal``, ``sell:signal``, ``sell:paused`` or
         ``hold:<reason>``."""
         cfg = self.config
+        paused = self.condition.is_paused(ts)
+        if sig == HOLD and not paused:
+            return _HOLD_SIGNAL, None  # whatever the position
         flat = self.portfolio.is_flat(cfg.instrument_id)
-        if self.condition.is_paused(ts):
+        if paused:
             if not flat:
                 return f"{SELL}:paused", self._exit_order()
             return f"{HOLD}:paused", None
-        if sig == HOLD:
-            return f"{HOLD}:signal", None
         if (sig == BUY) != flat:  # buy while long, or sell while flat
-            return f"{HOLD}:{'in-position' if sig == BUY else 'flat'}", None
+            return (_HOLD_IN_POSITION if sig == BUY else _HOLD_FLAT), None
         if self._bar_index - self._last_order_bar < cfg.cooldown_bars:
             return f"{HOLD}:cooldown", None
         if sig == SELL:

@@ -17,7 +17,7 @@ from torch import nn
 
 from engine.atomic import write_bytes_atomic
 from engine.errors import ArtifactError, LineageError
-from strategies.models.base import N_CLASSES, Model
+from strategies.models.base import N_CLASSES, Model, check_X
 
 WEIGHTS_FILE = "weights.safetensors"
 
@@ -37,6 +37,19 @@ def deterministic_torch(seed: int, num_threads: int) -> Iterator[torch.Generator
         finally:
             torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
             torch.set_num_threads(prev_threads)
+
+
+@contextlib.contextmanager
+def torch_threads(num_threads: int) -> Iterator[None]:
+    """Scope: torch's intra-op thread count set to ``num_threads`` (restored after)."""
+    prev = torch.get_num_threads()
+    if prev != num_threads:
+        torch.set_num_threads(num_threads)
+    try:
+        yield
+    finally:
+        if prev != num_threads:
+            torch.set_num_threads(prev)
 
 
 def fit_scaler(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -161,6 +174,22 @@ class TorchModel(Model):
                 logits = self._net(S[i : i + 1]).double()
                 out[i] = torch.softmax(logits, dim=1)[0].numpy()
         return out
+
+    def predict_row(self, rows: np.ndarray) -> tuple[float, float, float]:
+        """``predict_proba``'s last row, computed as ``_predict`` computes every row (same
+        standardisation, same (1, ...) sample, same forward pass and softmax) without the batch
+        scope: inference uses no random numbers and no op whose CPU kernel the deterministic-
+        algorithms switch changes (toggling it costs ~1.5 ms), so only the thread count is set.
+        Equality with ``predict_proba`` is tested row by row."""
+        assert self._net is not None and self._mean is not None and self._std is not None
+        X = rows[-self.window :]
+        if X.shape != (self.window, self.n_features) or np.isinf(X).any():
+            check_X(X, self.n_features)  # raises, naming the problem
+            return super().predict_row(rows)  # too few rows: NaN, as predict_proba gives
+        sample = self._samples(standardise(X, self._mean, self._std))
+        with torch_threads(self._params["num_threads"]), torch.inference_mode():
+            logits = self._net(sample).double()
+            return tuple(torch.softmax(logits, dim=1)[0].tolist())
 
     # artifact --------------------------------------------------------------------------
     def _save_files(self, directory: Path) -> dict[str, Any]:

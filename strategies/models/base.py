@@ -26,9 +26,12 @@ MODEL_JSON = "model.json"
 EvalSet = tuple[np.ndarray, np.ndarray]
 
 
-def check_X(X: Any, n_features: int | None = None, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a C-contiguous float64 (n_rows, n_features) array; NaN allowed, inf refused."""
-    arr = np.ascontiguousarray(np.asarray(X, dtype=np.float64))
+def check_X(X: Any, n_features: int | None = None, name: str = "X", contiguous: bool = True) -> np.ndarray:
+    """Return ``X`` as a float64 (n_rows, n_features) array, C-contiguous unless ``contiguous`` is
+    False (then in its own layout); NaN allowed, inf refused."""
+    arr = np.asarray(X, dtype=np.float64)
+    if contiguous:
+        arr = np.ascontiguousarray(arr)
     if arr.ndim != 2:
         raise DataValidationError(f"{name}: expected a 2-D array (n_rows, n_features), got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
@@ -86,6 +89,8 @@ class Model(ABC):
     """
 
     kind: ClassVar[str]
+    any_layout: ClassVar[bool] = False
+    """True when ``_predict`` takes any memory layout (e.g. the column-major feature matrix) as is."""
 
     def __init__(self, params: dict[str, Any]) -> None:
         self._params = dict(params)
@@ -129,12 +134,18 @@ class Model(ABC):
         """Probabilities (n_rows, 3) float64, columns (sell, neutral, buy); NaN rows lack history."""
         if not self.is_fitted:
             raise ArtifactError(f"{self.kind} model: predict_proba called before fit/load")
-        Xa = check_X(X, self.n_features)
+        Xa = check_X(X, self.n_features, contiguous=not self.any_layout)
         out = np.full((Xa.shape[0], N_CLASSES), np.nan, dtype=np.float64)
         first = self.window - 1
         if Xa.shape[0] > first:
             out[first:] = self._predict(Xa)
         return out
+
+    def predict_row(self, rows: np.ndarray) -> tuple[float, float, float]:
+        """Probabilities of the last row of ``rows`` (float64 (n >= window, n_features), its
+        history before it) as Python floats: ``tuple(predict_proba(rows)[-1].tolist())``, bit for
+        bit. Streaming strategies call it once per bar; models override it to skip batch set-up."""
+        return tuple(self.predict_proba(rows[-self.window :])[-1].tolist())
 
     def save(self, directory: str | Path) -> Path:
         """Write the artifact into ``directory`` (created): ``model.json`` plus the weights files."""

@@ -64,6 +64,17 @@ class EnsembleModel(Model):
             total += weight * m.predict_proba(X)[first:]
         return total
 
+    def predict_row(self, rows: np.ndarray) -> tuple[float, float, float]:
+        """``predict_proba``'s last row from the members' ``predict_row``: the same weighted sum,
+        member by member from zero in float64, so the same floats."""
+        if rows.shape[0] < self.window:
+            return super().predict_row(rows)  # NaN: not enough history
+        total = [0.0, 0.0, 0.0]
+        for weight, m in zip(self.weights.tolist(), self.members, strict=True):
+            p = m.predict_row(rows)
+            total = [t + weight * x for t, x in zip(total, p, strict=True)]
+        return (total[0], total[1], total[2])
+
     def _save_files(self, directory: Path) -> dict[str, Any]:
         names = []
         for i, m in enumerate(self.members):

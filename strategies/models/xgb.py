@@ -2,23 +2,60 @@
 
 from __future__ import annotations
 
+import ctypes
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xgboost as xgb
+from xgboost import core as xgb_core
 
 from engine.atomic import write_bytes_atomic
 from engine.errors import ArtifactError
-from strategies.models.base import N_CLASSES, Model
+from strategies.models.base import N_CLASSES, Model, check_X
 
 WEIGHTS_FILE = "model.ubj"
+
+
+class RowPredictor:
+    """One-row predictions through the C entry point ``Booster.inplace_predict`` uses
+    (``XGBoosterPredictFromDense``, same arguments: all trees, NaN = missing, probabilities), with
+    the input buffer, its array interface and the call's JSON arguments built once: a call copies
+    the row into the buffer and reads three floats back. Same trees, same float32 inputs, so the
+    same probabilities as ``inplace_predict`` (tested), at a third of its per-call cost."""
+
+    def __init__(self, booster: xgb.Booster, n_features: int) -> None:
+        from xgboost._data_utils import array_interface  # private: AttributeError/ImportError if moved
+
+        self._booster = booster  # keeps the handle alive
+        self._handle = booster.handle
+        self._row = np.zeros((1, n_features), dtype=np.float64)
+        self._interface = array_interface(self._row)
+        self._args = xgb_core.make_jcargs(
+            type=0, training=False, iteration_begin=0, iteration_end=0,
+            missing=np.nan, strict_shape=False, cache_id=0,
+        )  # fmt: skip
+        self._shape = ctypes.POINTER(xgb_core.c_bst_ulong)()
+        self._dims = xgb_core.c_bst_ulong()
+        self._preds = ctypes.POINTER(ctypes.c_float)()
+        self._out = (ctypes.byref(self._shape), ctypes.byref(self._dims), ctypes.byref(self._preds))
+        self._call = xgb_core._LIB.XGBoosterPredictFromDense
+        self._no_proxy = ctypes.c_void_p()
+
+    def __call__(self, row: np.ndarray) -> tuple[float, float, float]:
+        self._row[0] = row
+        status = self._call(self._handle, self._interface, self._args, self._no_proxy, *self._out)
+        if status != 0:
+            xgb_core._check_call(status)  # raises XGBoost's error
+        p = self._preds
+        return (p[0], p[1], p[2])  # c_float items read as Python floats (float32 -> float64, exact)
 
 
 class XGBoostModel(Model):
     """Gradient-boosted trees; NaN features are handled natively as missing values."""
 
     kind = "xgb"
+    any_layout = True  # XGBoost reads strided arrays: the column-major feature matrix needs no copy
 
     def __init__(
         self,
@@ -48,6 +85,7 @@ class XGBoostModel(Model):
             }
         )
         self._booster: xgb.Booster | None = None
+        self._row_predictor: Any = None
 
     def _booster_params(self) -> dict[str, Any]:
         p = self._params
@@ -88,6 +126,7 @@ class XGBoostModel(Model):
             booster = booster[: booster.best_iteration + 1]  # keep only the trees up to the best round
             booster.set_param({"nthread": self._params["nthread"]})
         self._booster = booster
+        self._row_predictor = None
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         assert self._booster is not None
@@ -96,6 +135,24 @@ class XGBoostModel(Model):
         # equality is tested in tests/ml/test_fast_path_pieces.py)
         proba = self._booster.inplace_predict(X).reshape(-1, N_CLASSES)
         return proba.astype(np.float64)
+
+    def predict_row(self, rows: np.ndarray) -> tuple[float, float, float]:
+        """``predict_proba``'s last row through ``RowPredictor`` (same validation: inf refused)."""
+        row = rows[-1]
+        if row.shape != (self.n_features,) or np.isinf(row).any():
+            check_X(rows[-1:], self.n_features)  # raises, naming the problem
+        if self._row_predictor is None:
+            if self._booster is None:
+                return super().predict_row(rows)  # raises: not fitted
+            try:
+                self._row_predictor = RowPredictor(self._booster, int(self.n_features))
+            except (AttributeError, ImportError, TypeError):  # another xgboost: its public path
+                self._row_predictor = self._public_row_predictor
+        return self._row_predictor(row)
+
+    def _public_row_predictor(self, row: np.ndarray) -> tuple[float, float, float]:
+        p = self._predict(row.reshape(1, -1))[0]
+        return (float(p[0]), float(p[1]), float(p[2]))
 
     def _save_files(self, directory: Path) -> dict[str, Any]:
         assert self._booster is not None
@@ -112,3 +169,4 @@ class XGBoostModel(Model):
         except xgb.core.XGBoostError as exc:
             raise ArtifactError(f"{path}: not a readable XGBoost UBJ model ({exc})") from exc
         self._booster = booster
+        self._row_predictor = None

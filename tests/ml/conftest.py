@@ -15,5 +15,6 @@ def model_root(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def trained(model_root) -> dict[str, TrainingResult]:
-    """One small xgb and one small mlp trained on real bars."""
-    return {kind: train_model(small_training(kind, f"t-{kind}", model_root)) for kind in ("xgb", "mlp")}
+    """One small xgb, mlp and lstm trained on real bars."""
+    kinds = ("xgb", "mlp", "lstm")
+    return {kind: train_model(small_training(kind, f"t-{kind}", model_root)) for kind in kinds}

@@ -1,4 +1,5 @@
-"""The fast path's per-bar shortcuts: probability text and batch lookup behave like the originals."""
+"""The fast path's per-bar shortcuts behave like the originals: probability text (one row and
+precomputed rows), vectorised signals, direct ModelDecision construction, batch lookup and steps."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nautilus_trader.model.identifiers import InstrumentId
 
 from engine.errors import LineageError
-from engine.events import encode_floats, encode_json
+from engine.events import ModelDecision, decision_factory, encode_float_rows, encode_floats, encode_json
+from engine.recording.canonical import IdMapper, canonical_event_bytes
+from strategies.ml.decision import signal, signals
 from strategies.ml.inputs import BatchInputs, StreamingInputs
 from tests.ml.helpers import SMALL_FEATURES, AlwaysBuy
 from tests.realdata import eth_btc_bars
@@ -44,6 +48,12 @@ def test_batch_lookup_in_any_order_and_refusal_of_foreign_bars():
         assert batch.proba(bars[i]) == in_order[i]
     with pytest.raises(LineageError, match="not the catalog's bar"):
         batch.proba(eth_btc_bars(1, start=400)[0])
+    frame = _frame(bars)
+    for column in frame.columns:  # the right time but one field changed: refused too
+        changed = frame.copy()
+        changed.iloc[200, changed.columns.get_loc(column)] *= 1.001
+        with pytest.raises(LineageError, match="not the catalog's bar"):
+            BatchInputs(changed, SMALL_FEATURES, model, SMALL_FEATURES.warmup).proba(bars[200])
 
 
 def test_xgb_inplace_prediction_equals_dmatrix_prediction(trained, model_root):
@@ -61,3 +71,90 @@ def test_xgb_inplace_prediction_equals_dmatrix_prediction(trained, model_root):
     assert np.array_equal(model.predict_proba(X), expected)
     for i in range(0, 500, 37):  # single rows, as streaming predicts them
         assert np.array_equal(model.predict_proba(X[i : i + 1]), expected[i : i + 1])
+
+
+_ROW_FLOATS = (
+    st.floats()  # any double, NaN and infinities included
+    | st.floats(1e-4, 1.0)
+    | st.floats(width=32).map(lambda x: float(np.float32(x)))
+    | st.sampled_from([0.0, -0.0, 1e-4, float(np.nextafter(1e-4, 0)), 1e16, float(np.nextafter(1e16, 0))])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ROW_FLOATS, min_size=3, max_size=3), max_size=6))
+def test_encode_float_rows_is_encode_floats_per_row(rows: list[list[float]]) -> None:
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    assert encode_float_rows(arr) == [encode_floats(r) for r in arr.tolist()]
+
+
+def test_encode_float_rows_on_a_million_probabilities():
+    """Model-like rows (float32 probabilities, tiny ones included) and random doubles near the
+    notation boundaries: every text equals ``encode_floats``'."""
+    rng = np.random.default_rng(11)
+    p = rng.dirichlet([0.3, 1.0, 0.3], 500_000).astype(np.float32).astype(np.float64)
+    wide = np.exp(rng.uniform(np.log(1e-6), np.log(1e17), (500_000, 3)))
+    for arr in (p, wide):
+        assert encode_float_rows(arr) == [encode_floats(r) for r in arr.tolist()]
+
+
+_PROBA = st.floats(0.0, 1.0) | st.sampled_from([0.3, 0.45, 0.5, float("nan")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_PROBA, _PROBA, _PROBA), max_size=20),
+    st.sampled_from([0.3, 0.45, 0.5]) | st.floats(0.01, 0.99),
+)
+def test_vectorised_signals_equal_signal_per_row(rows, threshold) -> None:
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    names, confidences = signals(arr, threshold)
+    expected = [signal(r, threshold) for r in arr.tolist()]
+    assert names == [e[0] for e in expected]
+    assert np.array_equal(np.array(confidences), np.array([e[1] for e in expected]), equal_nan=True)
+    assert all(type(c) is float for c in confidences)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    ts=st.integers(0, 2**63 - 1),
+    text=st.text(max_size=40),
+    action=st.sampled_from(["buy:signal", "hold:flat", "sell:paused"]),
+    confidence=st.floats(allow_nan=False),
+)
+def test_decision_factory_builds_what_the_constructor_builds(ts, text, action, confidence) -> None:
+    iid = InstrumentId.from_str("ETHBTC.SIM")
+    fixed = {"model_id": "m:3", "artifact_hash": "a" * 64, "feature_digest": "f" * 64}
+    made = decision_factory(**fixed, instrument_id=iid)(ts, text, action, confidence)
+    built = ModelDecision(
+        ts_event=ts,
+        ts_init=ts,
+        **fixed,
+        probabilities=text,
+        action=action,
+        confidence=confidence,
+        instrument_id=iid,
+    )
+    assert type(made) is ModelDecision
+    assert list(made.__dict__.items()) == list(built.__dict__.items())  # same attributes, same order
+    assert made.to_dict() == built.to_dict() and (made.ts_event, made.ts_init) == (ts, ts)
+    assert canonical_event_bytes(made, IdMapper()) == canonical_event_bytes(built, IdMapper())
+
+
+def test_batch_steps_equal_streaming_steps_with_a_trained_model(trained, model_root):
+    """What a ModelDecision takes from a bar (text, signal, confidence): batch == streaming, real bars."""
+    from engine.models import ModelCatalog
+
+    bars = eth_btc_bars(600)
+    for kind in ("xgb", "mlp"):
+        model, _ = ModelCatalog(model_root).load(str(trained[kind].ref))
+        seen = set()
+        for threshold in (0.35, 0.5):
+            batch = BatchInputs(_frame(bars), SMALL_FEATURES, model, SMALL_FEATURES.warmup, threshold)
+            stream = StreamingInputs(SMALL_FEATURES, model, SMALL_FEATURES.warmup, threshold)
+            steps = [batch.step(b) for b in bars]
+            assert steps == [stream.step(b) for b in bars]
+            decided = [s for s in steps if s is not None]
+            assert len(decided) == len(bars) - SMALL_FEATURES.warmup
+            seen |= {s[1] for s in decided}
+        assert len(seen) > 1  # the comparison covered more than one kind of signal

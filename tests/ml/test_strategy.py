@@ -108,9 +108,10 @@ def test_wrong_model_kind_is_refused(tmp_path, trained, model_root):
         )
 
 
-@pytest.mark.parametrize("kind", ["xgb", "mlp"])
+@pytest.mark.parametrize("kind", ["xgb", "mlp", "lstm"])
 def test_fast_path_matches_streaming_exactly(tmp_path, trained, model_root, kind):
-    """Same manifest, fast path vs pure streaming: identical decision stream and chain head."""
+    """Same manifest, fast path (batch predictions, precomputed signals and probability texts) vs
+    pure streaming (one-row ``predict_row`` per bar): identical decision stream and chain head."""
     config = _config(tmp_path, strategy=kind)
     data = load_data(config)
     heads, streams = [], []
@@ -140,7 +141,9 @@ def test_fast_path_matches_streaming_exactly(tmp_path, trained, model_root, kind
         heads.append(ex.head)
         streams.append([r.data for r in read_log(log_dir) if r.kind == "ModelDecision"])
     assert streams[0] and streams[0] == streams[1]
-    assert sum(d["action"].startswith(("buy", "sell")) for d in streams[0]) > 0
+    assert sum(d["action"] != "hold:signal" for d in streams[0]) > 0  # signals, not only holds
+    if kind != "lstm":  # the tiny LSTM always leans to sell: it never enters a position
+        assert sum(d["action"].startswith(("buy", "sell")) for d in streams[0]) > 0
     assert heads[0] == heads[1]
 
 
