@@ -107,13 +107,6 @@ def summarise(
     summary["dsr"] = deflated_sharpe_ratio(returns, n_trials, trials_sharpe_variance)
     summary["n_trials"] = n_trials
     return summary
-    returns = equity.to_numpy()[1:] / equity.to_numpy()[:-1] - 1.0
-    summary["stitched"] = compute_metrics(equity, NO_TRADES)
-    summary["per_bar_sharpe"] = sharpe(returns)
-    summary["psr"] = probabilistic_sharpe_ratio(returns)
-    summary["dsr"] = deflated_sharpe_ratio(returns, n_trials, trials_sharpe_variance)
-    summary["n_trials"] = n_trials
-    return summary
 
 
 def search_trials(
