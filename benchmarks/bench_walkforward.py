@@ -32,20 +32,60 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine.catalog import sample_catalog
 from engine.walkforward import WalkForwardConfig, direct, make_executor, ml_work, walk_forward
 from engine.walkforward.fold_task import FoldContext, FoldOutput, FoldTask
+from engine.walkforward.ray_pool import start_local_cluster
 
 RSS_ENV = "LINEAGE_BENCH_RSS_LOG"
 WORK_ENV = "LINEAGE_BENCH_WORK"
 
 
+def _status_mib(field: str) -> float:
+    """``VmHWM``/``VmRSS`` of this process in MiB. Unlike ``getrusage``'s ``ru_maxrss`` (which Linux
+    carries across ``exec``, so a spawned worker would report its forking parent's peak), these
+    belong to this process's own address space."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def rss_work(task: FoldTask, ctx: FoldContext) -> FoldOutput:
     """The fold work named by ``$LINEAGE_BENCH_WORK`` (``ml`` or ``direct``), then append this
-    worker's peak RSS (MiB) to ``$LINEAGE_BENCH_RSS_LOG``."""
+    worker's fold timing (monotonic start/end, CPU seconds) and memory (peak and current RSS, MiB)
+    to ``$LINEAGE_BENCH_RSS_LOG``."""
     work = ml_work.run if os.environ.get(WORK_ENV, "ml") == "ml" else direct.run
+    start, cpu = time.monotonic(), time.process_time()
     out = work(task, ctx)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rec = {
+        "pid": os.getpid(),
+        "fold": task.fold.index,
+        "start": start,
+        "end": time.monotonic(),
+        "cpu": time.process_time() - cpu,
+        "peak_mib": round(_status_mib("VmHWM"), 1),
+        "rss_mib": round(_status_mib("VmRSS"), 1),
+    }
     with open(os.environ.get(RSS_ENV, os.devnull), "a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"pid": os.getpid(), "fold": task.fold.index, "peak_mib": round(peak, 1)}) + "\n")
+        fh.write(json.dumps(rec) + "\n")
     return out
+
+
+def _report_workers(rss_log: Path, t0: float, wall: float) -> None:
+    """Per worker: when its first fold started (start-up), busy wall and CPU, peak RSS per fold."""
+    per_pid: dict[int, list[dict]] = defaultdict(list)
+    for line in rss_log.read_text().splitlines():
+        rec = json.loads(line)
+        per_pid[rec["pid"]].append(rec)
+    busy = cpu = 0.0
+    for pid, recs in per_pid.items():
+        w = sum(r["end"] - r["start"] for r in recs)
+        c = sum(r["cpu"] for r in recs)
+        busy, cpu = busy + w, cpu + c
+        print(
+            f"  worker {pid}: folds {[r['fold'] for r in recs]} first fold at +{recs[0]['start'] - t0:.1f}s, "
+            f"last done at +{recs[-1]['end'] - t0:.1f}s; busy {w:.1f}s wall / {c:.1f}s CPU"
+        )
+        print(f"    peak RSS MiB after each fold {[r['peak_mib'] for r in recs]}")
+    print(f"  fold work in total: {busy:.1f}s wall, {cpu:.1f}s CPU (run wall {wall:.1f}s)")
 
 
 def main() -> int:
@@ -60,6 +100,7 @@ def main() -> int:
     os.environ[WORK_ENV] = args.work
     catalog = sample_catalog()
     times, heads = {}, {}
+    ray_started = False
     for name in args.executors.split(","):
         out = Path(tempfile.mkdtemp(prefix=f"bench-wf-{name}-"))
         rss_log = out / "rss.jsonl"
@@ -77,26 +118,30 @@ def main() -> int:
             out=out,
         )
         executor = make_executor(name, args.workers)
+        if name == "ray" and not ray_started:
+            t_ray = time.perf_counter()
+            start_local_cluster(args.workers)  # once per session, as a long-lived service would
+            ray_started = True
+            print(f"ray      local cluster started in {time.perf_counter() - t_ray:.1f}s (not timed below)")
         if hasattr(executor, "max_tasks_per_child"):
             executor.max_tasks_per_child = args.max_tasks
         if hasattr(executor, "max_calls"):
             executor.max_calls = args.max_tasks
         load = os.getloadavg()[0]
-        t0 = time.perf_counter()
+        t0, t_mono = time.perf_counter(), time.monotonic()
         result = walk_forward(config, executor)
         times[name] = time.perf_counter() - t0
         heads[name] = [getattr(o, "head", None) for o in result.outcomes]
-        per_pid: dict[int, list[float]] = defaultdict(list)
-        for line in rss_log.read_text().splitlines():
-            rec = json.loads(line)
-            per_pid[rec["pid"]].append(rec["peak_mib"])
         done = result.summary["completed"]
         print(
             f"{name:8s} folds={len(result.outcomes)} ok={done} wall={times[name]:.1f}s "
             f"load avg before/after {load:.1f}/{os.getloadavg()[0]:.1f}"
         )
-        for pid, peaks in per_pid.items():
-            print(f"  worker {pid}: peak RSS MiB after each fold {peaks}")
+        _report_workers(rss_log, t_mono, times[name])
+    if ray_started:
+        import ray
+
+        ray.shutdown()
     if "serial" in times:
         for name, t in times.items():
             if name != "serial":

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from engine.errors import ArtifactError, LineageError
 from strategies.models.base import Model, read_model_json
-from strategies.models.ensemble import EnsembleModel
-from strategies.models.lstm import LSTMModel
-from strategies.models.mlp import MLPModel
-from strategies.models.xgb import XGBoostModel
 
-MODEL_KINDS: dict[str, type[Model]] = {
-    "xgb": XGBoostModel,
-    "mlp": MLPModel,
-    "lstm": LSTMModel,
-    "ensemble": EnsembleModel,
+# kind -> "module:Class"; the torch models' modules import torch (~1.2 s of CPU), so a process
+# that only ever builds XGBoost models (a walk-forward worker, the CLI) never loads it
+_KIND_CLASSES = {
+    "xgb": "strategies.models.xgb:XGBoostModel",
+    "mlp": "strategies.models.mlp:MLPModel",
+    "lstm": "strategies.models.lstm:LSTMModel",
+    "ensemble": "strategies.models.ensemble:EnsembleModel",
 }
+
+
+class _ModelKinds(Mapping[str, type[Model]]):
+    """Model kind -> class, importing the class's module on first use."""
+
+    def __getitem__(self, kind: str) -> type[Model]:
+        module, _, name = _KIND_CLASSES[kind].partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KIND_CLASSES)
+
+    def __len__(self) -> int:
+        return len(_KIND_CLASSES)
+
+
+MODEL_KINDS: Mapping[str, type[Model]] = _ModelKinds()
 
 
 def make_model(kind: str, **params: Any) -> Model:
