@@ -89,9 +89,14 @@ class ProcessExecutor:
             "thread_env": {k: v for k, v in self.worker_env.items() if k != PRELOAD_ENV},
         }
 
+    def prepare(self, works: Sequence[str]) -> None:
+        """Start the forkserver importing the fold work ``works`` now, while the caller plans
+        (``walk_forward`` calls this before listing the folds)."""
+        self.worker_env = start_forkserver(preload_modules(works), thread_env(self.threads))
+
     def map_folds(self, fn: FoldFn, tasks: Sequence[FoldTask]) -> list[Outcome]:
-        env = start_forkserver(preload_modules(tasks), thread_env(self.threads))
-        self.worker_env = env
+        self.prepare([t.work for t in tasks])  # a no-op when already started
+        env = self.worker_env
         ctx = get_context("forkserver")
         pool = ctx.Pool(
             self.workers,

@@ -112,7 +112,7 @@ class RayExecutor:
 
     def _run(self, ray: Any, fn: FoldFn, tasks: Sequence[FoldTask]) -> list[Outcome]:
         actor_cls = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(FoldActor)
-        modules, env = preload_modules(tasks), thread_env(self.threads)
+        modules, env = preload_modules(t.work for t in tasks), thread_env(self.threads)
         queue = deque(longest_first(tasks))
         attempts = [0] * len(tasks)
         out: list[Outcome | None] = [None] * len(tasks)

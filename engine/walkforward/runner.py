@@ -165,10 +165,12 @@ def plan(config: WalkForwardConfig) -> Plan:
 
 def walk_forward(config: WalkForwardConfig, executor: Executor | None = None) -> WalkForwardResult:
     """Plan, run every fold on ``executor`` (serial by default), stitch and record."""
+    executor = executor or SerialExecutor()
+    if hasattr(executor, "prepare"):
+        executor.prepare([config.work])  # let the workers start while the folds are planned
     p = plan(config)
     p.run_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(p.run_dir / MANIFEST, p.manifest)
-    executor = executor or SerialExecutor()
     outcomes = executor.map_folds(run_fold, p.tasks)
     summary = summarise(outcomes, config.n_trials, config.trials_sharpe_variance)
     head = _write_top_log(p.run_dir, p.manifest, outcomes, summary)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from tqdm import tqdm
@@ -63,10 +63,11 @@ def apply_thread_budget(env: dict[str, str]) -> None:
         torch.set_num_threads(int(env["OMP_NUM_THREADS"]))
 
 
-def preload_modules(tasks: Sequence[FoldTask]) -> list[str]:
-    """Modules a worker imports before its first fold: the fold machinery and each fold work."""
-    works = sorted({t.work.partition(":")[0] for t in tasks})
-    return [*BASE_PRELOAD, *(m for m in works if m not in BASE_PRELOAD)]
+def preload_modules(works: Iterable[str]) -> list[str]:
+    """Modules a worker imports before its first fold: the fold machinery and the module of each
+    fold work (``module:function``)."""
+    modules = sorted({w.partition(":")[0] for w in works})
+    return [*BASE_PRELOAD, *(m for m in modules if m not in BASE_PRELOAD)]
 
 
 def import_modules(modules: Sequence[str]) -> None:
