@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from strategies.models.base import Model, read_model_json
 
 # kind -> "module:Class"; the torch models' modules import torch (~1.2 s of CPU), so a process
 # that only ever builds XGBoost models (a walk-forward worker, the CLI) never loads it
-_KIND_CLASSES = {
+_KIND_CLASSES: dict[str, str | type[Model]] = {
     "xgb": "strategies.models.xgb:XGBoostModel",
     "mlp": "strategies.models.mlp:MLPModel",
     "lstm": "strategies.models.lstm:LSTMModel",
@@ -20,12 +20,22 @@ _KIND_CLASSES = {
 }
 
 
-class _ModelKinds(Mapping[str, type[Model]]):
-    """Model kind -> class, importing the class's module on first use."""
+class _ModelKinds(MutableMapping[str, type[Model]]):
+    """Model kind -> class, importing the class's module on first use; a kind can be registered
+    (``MODEL_KINDS["mine"] = MyModel``)."""
 
     def __getitem__(self, kind: str) -> type[Model]:
-        module, _, name = _KIND_CLASSES[kind].partition(":")
-        return getattr(importlib.import_module(module), name)
+        entry = _KIND_CLASSES[kind]
+        if isinstance(entry, str):
+            module, _, name = entry.partition(":")
+            entry = _KIND_CLASSES[kind] = getattr(importlib.import_module(module), name)
+        return entry
+
+    def __setitem__(self, kind: str, cls: type[Model]) -> None:
+        _KIND_CLASSES[kind] = cls
+
+    def __delitem__(self, kind: str) -> None:
+        del _KIND_CLASSES[kind]
 
     def __iter__(self) -> Iterator[str]:
         return iter(_KIND_CLASSES)
@@ -34,7 +44,7 @@ class _ModelKinds(Mapping[str, type[Model]]):
         return len(_KIND_CLASSES)
 
 
-MODEL_KINDS: Mapping[str, type[Model]] = _ModelKinds()
+MODEL_KINDS: MutableMapping[str, type[Model]] = _ModelKinds()
 
 
 def make_model(kind: str, **params: Any) -> Model:

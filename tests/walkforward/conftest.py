@@ -4,7 +4,6 @@ Ray cluster per test session (shut down at the end, leaving no Ray processes beh
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,18 +35,38 @@ def wf_config(out: Path, **overrides: object) -> WalkForwardConfig:
     return WalkForwardConfig(**fields)
 
 
-def ray_processes() -> list[str]:
-    """Command lines of Ray processes on this machine (``pgrep -f``)."""
-    found = subprocess.run(["pgrep", "-af", "ray::|raylet|gcs_server"], capture_output=True, text=True)
-    return [line for line in found.stdout.splitlines() if "pgrep" not in line]
+def session_processes(temp: str) -> set[int]:
+    """PIDs of the Ray cluster whose temp dir is ``temp``: its daemons (their command lines name
+    the temp dir) and everything they started (workers, actors). Other engineers' clusters on the
+    same machine are not counted."""
+    import psutil
+
+    pids: set[int] = set()
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if any(temp in arg for arg in proc.info["cmdline"] or []):
+                pids.add(proc.pid)
+                pids.update(c.pid for c in proc.children(recursive=True))
+        except psutil.Error:
+            continue
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 @pytest.fixture(scope="session")
 def ray_cluster() -> Iterator[None]:
-    """A local 2-CPU Ray cluster for the whole session (token auth off, short temp dir)."""
+    """A local 2-CPU Ray cluster for the whole session (token auth off, short temp dir); after
+    shutdown none of its processes may be left."""
     ray = pytest.importorskip("ray")
     os.environ["RAY_AUTH_MODE"] = "disabled"
-    before = set(ray_processes())
     temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
     ray.init(
         num_cpus=2,
@@ -57,11 +76,13 @@ def ray_cluster() -> Iterator[None]:
         runtime_env={"env_vars": {"PYTHONPATH": str(REPO_ROOT)}},
     )
     yield
+    ours = session_processes(temp)
+    assert ours, f"no processes found for the Ray cluster in {temp}"
     ray.shutdown()
     import time
 
     deadline = time.monotonic() + 20
-    while set(ray_processes()) - before and time.monotonic() < deadline:
+    while any(_alive(pid) for pid in ours) and time.monotonic() < deadline:
         time.sleep(0.5)
-    left = set(ray_processes()) - before
+    left = [pid for pid in ours if _alive(pid)]
     assert not left, f"Ray processes left behind: {left}"
