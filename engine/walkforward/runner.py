@@ -8,7 +8,8 @@ Run directory ``<out>/wf-<instrument>-<model>-<manifest digest[:10]>/``:
   ``FoldFailed`` per fold in fold order (with the fold log's chain head and metrics),
   ``WalkForwardEnded`` (stitched summary). Nothing executor-specific is logged, so the head is the
   same for any executor or worker count;
-* ``result.json`` (summary + fold table), ``equity.csv`` (stitched out-of-sample equity).
+* ``result.json`` (summary + fold table + how the folds were run: executor, workers, thread
+  budget -- kept out of the log), ``equity.csv`` (stitched out-of-sample equity).
 
 A rerun with the same manifest reuses every fold folder already committed (resume).
 """
@@ -189,13 +190,18 @@ def plan(config: WalkForwardConfig) -> Plan:
 
 def walk_forward(config: WalkForwardConfig, executor: Executor | None = None) -> WalkForwardResult:
     """Plan, run every fold on ``executor`` (serial by default), stitch and record."""
+    executor = executor or SerialExecutor()
+    if hasattr(executor, "prepare"):
+        executor.prepare([config.work])  # let the workers start while the folds are planned
     p = plan(config)
     p.run_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(p.run_dir / MANIFEST, p.manifest)
-    outcomes = (executor or SerialExecutor()).map_folds(run_fold, p.tasks)
+    outcomes = executor.map_folds(run_fold, p.tasks)
     summary = summarise(outcomes, config.n_trials, config.trials_sharpe_variance)
     head = _write_top_log(p.run_dir, p.manifest, outcomes, summary)
-    write_json_atomic(p.run_dir / RESULT, {"head": head, "summary": summary, "folds": fold_table(outcomes)})
+    how = executor.describe() if hasattr(executor, "describe") else {"executor": executor.name}
+    doc = {"head": head, "summary": summary, "folds": fold_table(outcomes), "executor": how}
+    write_json_atomic(p.run_dir / RESULT, doc)
     write_text_atomic(p.run_dir / EQUITY, stitch_equity([o for o in outcomes if o.ok]).to_csv())
     return WalkForwardResult(p.run_dir, head, outcomes, summary)
 

@@ -6,8 +6,6 @@
 from strategies.models.base import CLASS_LABELS, Model
 from strategies.models.ensemble import EnsembleModel
 from strategies.models.factory import MODEL_KINDS, load_model, make_model
-from strategies.models.lstm import LSTMModel
-from strategies.models.mlp import MLPModel
 from strategies.models.xgb import XGBoostModel
 
 __all__ = [
@@ -21,3 +19,10 @@ __all__ = [
     "load_model",
     "make_model",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``LSTMModel`` and ``MLPModel`` on first use (their modules import torch)."""
+    if name in ("LSTMModel", "MLPModel"):
+        return MODEL_KINDS[{"LSTMModel": "lstm", "MLPModel": "mlp"}[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
 from engine.catalog import sample_catalog
@@ -37,45 +35,36 @@ def wf_config(out: Path, **overrides: object) -> WalkForwardConfig:
     return WalkForwardConfig(**fields)
 
 
-def ray_processes(temp: str) -> set[int]:
-    """Live processes of the Ray cluster whose temp dir is ``temp`` (its command lines name it)."""
-    found = set()
-    for proc in psutil.process_iter(["cmdline", "status"]):
+def session_processes(temp: str) -> set[int]:
+    """PIDs of the Ray cluster whose temp dir is ``temp``: its daemons (their command lines name
+    the temp dir) and everything they started (workers, actors). Other engineers' clusters on the
+    same machine are not counted."""
+    import psutil
+
+    pids: set[int] = set()
+    for proc in psutil.process_iter(["cmdline"]):
         try:
-            if proc.info["status"] != psutil.STATUS_ZOMBIE and temp in " ".join(proc.info["cmdline"] or ()):
-                found.add(proc.pid)
+            if any(temp in arg for arg in proc.info["cmdline"] or []):
+                pids.add(proc.pid)
+                pids.update(c.pid for c in proc.children(recursive=True))
         except psutil.Error:
             continue
-    return found
+    return pids
 
 
-def _cmdline(proc: psutil.Process) -> list[str]:
+def _alive(pid: int) -> bool:
+    import psutil
+
     try:
-        return proc.cmdline()
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
-        return []
-
-
-def alive(pids: set[int]) -> set[int]:
-    """The subset of ``pids`` still running (zombies count as gone)."""
-    left = set()
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                left.add(pid)
-        except psutil.Error:
-            continue
-    return left
+        return False
 
 
 @pytest.fixture(scope="session")
 def ray_cluster() -> Iterator[None]:
-    """A local 2-CPU Ray cluster for the whole session (token auth off, short temp dir).
-
-    At the end it checks that every process of *this* cluster is gone: the driver's descendants
-    (raylet, GCS, workers, actors) captured just before shutdown, and anything naming its temp dir.
-    Other Ray clusters on the machine (another test run, a benchmark) are not this fixture's business.
-    """
+    """A local 2-CPU Ray cluster for the whole session (token auth off, short temp dir); after
+    shutdown none of its processes may be left."""
     ray = pytest.importorskip("ray")
     os.environ["RAY_AUTH_MODE"] = "disabled"
     temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
@@ -87,12 +76,13 @@ def ray_cluster() -> Iterator[None]:
         runtime_env={"env_vars": {"PYTHONPATH": str(REPO_ROOT)}},
     )
     yield
-    ours = {p.pid for p in psutil.Process().children(recursive=True) if "ray" in " ".join(_cmdline(p))}
-    ours |= ray_processes(temp)
+    ours = session_processes(temp)
+    assert ours, f"no processes found for the Ray cluster in {temp}"
     ray.shutdown()
+    import time
+
     deadline = time.monotonic() + 20
-    while (alive(ours) or ray_processes(temp)) and time.monotonic() < deadline:
+    while any(_alive(pid) for pid in ours) and time.monotonic() < deadline:
         time.sleep(0.5)
-    left = alive(ours) | ray_processes(temp)
-    names = {pid: " ".join(_cmdline(psutil.Process(pid)))[:120] for pid in alive(left)}
-    assert not left, f"Ray processes left behind: {names}"
+    left = [pid for pid in ours if _alive(pid)]
+    assert not left, f"Ray processes left behind: {left}"
