@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -14,13 +15,16 @@ from engine.errors import LineageError, LogLockedError
 from engine.eventlog.background import BackgroundWriter
 from engine.eventlog.checkpoint import export_checkpoint
 from engine.eventlog.encoding import Encoded, canonical_bytes
-from engine.eventlog.framing import GENESIS, chain_hash, encode_frame
+from engine.eventlog.framing import GENESIS, HEADER
 from engine.eventlog.merkle import merkle_root
 from engine.eventlog.reader import Record, TornTail, walk
 from engine.eventlog.segments import Seal, fsync_dir, list_segments, segment_path
 
 Durability = Literal["group", "record", "background"]
 LOCK_NAME = "LOCK"
+_sha256 = hashlib.sha256
+_crc32 = zlib.crc32
+_pack_header = HEADER.pack
 RECOVERED_KIND = "LogRecovered"
 
 
@@ -148,32 +152,57 @@ class EventLog:
         (``Decimal`` as its string). An ``EncodingError`` naming the field leaves the log unchanged.
         ``data`` may be ``Encoded`` (from ``encode_plain``): its bytes are stored as they are.
         """
+        if type(data) is Encoded:
+            chain = self.append_encoded(kind, data)
+        else:
+            self._check(kind)
+            chain = self._store(canonical_bytes({"seq": self._seq, "kind": kind, "data": data}))
+        return Record(self._seq - 1, kind, data, chain.hex())
+
+    def append_encoded(self, kind: str, data: bytes) -> bytes:
+        """``append(kind, Encoded(data))`` without building the returned ``Record`` (the recorder's
+        hot path): ``data`` must be canonical bytes (``encode_plain``, ``canonical_bytes``).
+        Returns the record's chain hash."""
+        kind_bytes = self._kind_bytes.get(kind) if type(kind) is str else None
+        if kind_bytes is None:
+            self._check(kind)
+            kind_bytes = self._kind_bytes[kind] = canonical_bytes(kind)
+        elif self._fd is None:
+            self._check(kind)
+        # {"data":...,"kind":...,"seq":...}: the canonical key order
+        return self._store(b'{"data":%b,"kind":%b,"seq":%d}' % (data, kind_bytes, self._seq))
+
+    def _check(self, kind: str) -> None:
         if self._fd is None:
             raise LineageError(f"{self.directory}: the event log is closed")
         if not isinstance(kind, str) or not kind:
             raise LineageError(
                 f"{self.directory}: record {self._seq}: kind must be a non-empty str, got {kind!r}"
             )
-        if type(data) is Encoded:  # {"data":...,"kind":...,"seq":...}: the canonical key order
-            kind_bytes = self._kind_bytes.get(kind)
-            if kind_bytes is None:
-                kind_bytes = self._kind_bytes[kind] = canonical_bytes(kind)
-            record = b'{"data":%b,"kind":%b,"seq":%d}' % (data, kind_bytes, self._seq)
-        else:
-            record = canonical_bytes({"seq": self._seq, "kind": kind, "data": data})
-        chain = chain_hash(self._head, record)
-        self._buffer += encode_frame(chain, record)
+
+    def _store(self, record: bytes) -> bytes:
+        """Chain, frame and buffer one record's bytes (the frame of ``framing.encode_frame``)."""
+        chain = _sha256(self._head + record).digest()
+        body = chain + record
+        buffer = self._buffer
+        buffer += _pack_header(len(body), _crc32(body))
+        buffer += body
         self._buffered += 1
-        self._segment_leaves.append(chain)
+        leaves = self._segment_leaves
+        leaves.append(chain)
         self._head = chain
         self._seq += 1
-        if self.durability == "record":
+        durability = self.durability
+        if durability == "group":
+            if self._buffered >= self.group_size:
+                self._write_buffer()
+        elif durability == "record":
             self.flush()
-        elif self.durability == "background" or self._buffered >= self.group_size:
+        else:
             self._write_buffer()
-        if len(self._segment_leaves) >= self.segment_records:
+        if len(leaves) >= self.segment_records:
             self.seal_segment()
-        return Record(self._seq - 1, kind, data, chain.hex())
+        return chain
 
     @property
     def durable_count(self) -> int:

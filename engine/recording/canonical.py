@@ -17,6 +17,7 @@ from typing import Any
 from nautilus_trader.model.identifiers import InstrumentId
 
 from engine.eventlog.encoding import Encoded, encode_plain
+from engine.recording.fastpath import encode_event
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -84,6 +85,7 @@ def _canonical_dict(value: dict, ids: IdMapper) -> dict[str, Any]:
 
 
 _DATACLASS_FIELDS: dict[type, tuple[str, ...] | None] = {}
+_UNKNOWN = ()
 
 
 def _dataclass_fields(cls: type) -> tuple[str, ...] | None:
@@ -99,7 +101,9 @@ def _dataclass_fields(cls: type) -> tuple[str, ...] | None:
 def event_dict(event: Any) -> dict[str, Any]:
     """The event's own dict: ``to_dict`` for NautilusTrader events, dataclass fields otherwise."""
     cls = type(event)
-    names = _dataclass_fields(cls)
+    names = _DATACLASS_FIELDS.get(cls, _UNKNOWN)
+    if names is _UNKNOWN:
+        names = _dataclass_fields(cls)
     if names is not None:
         out = {name: getattr(event, name) for name in names}
         out["ts_event"], out["ts_init"] = event.ts_event, event.ts_init
@@ -115,6 +119,15 @@ def canonical_event(event: Any, ids: IdMapper) -> dict[str, Any]:
 
 
 def canonical_event_bytes(event: Any, ids: IdMapper) -> Encoded:
-    """``canonical_bytes(canonical_event(event, ids))``, encoded in one pass (``encode_plain``:
-    the canonical form has only ``str`` keys and plain values)."""
-    return encode_plain(canonical_event(event, ids))
+    """``canonical_bytes(canonical_event(event, ids))``, as ``Encoded`` for ``EventLog.append``."""
+    return Encoded(event_bytes(event, ids))
+
+
+def event_bytes(event: Any, ids: IdMapper) -> bytes:
+    """``canonical_bytes(canonical_event(event, ids))``: by the fast path (``fastpath``) when it
+    handles the event, else encoded in one pass (``encode_plain``: the canonical form has only
+    ``str`` keys and plain values)."""
+    out = encode_event(type(event), event_dict(event), ids)
+    if out is None:
+        out = encode_plain(canonical_event(event, ids))
+    return out

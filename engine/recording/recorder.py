@@ -4,7 +4,8 @@ It subscribes to ``"*"`` on the message bus in ``register_base`` (a wildcard sub
 ``on_start`` misses topics already seen, such as the first ``AccountState``). Events published
 twice (``OrderFilled`` goes out on the order and the fills topics) are recorded once, by event id.
 Bar closes are not logged one record each: they are batched into ``Marks`` records so the equity
-curve can be rebuilt from the log alone.
+curve can be rebuilt from the log alone (the bars are kept until their batch is written, then
+their timestamps and closes are read in one go).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from nautilus_trader.model.events import AccountState, OrderEvent, PositionEvent
 
 from engine.eventlog import EventLog
 from engine.events import LineageEvent
-from engine.recording.canonical import IdMapper, canonical_event_bytes
+from engine.recording.canonical import IdMapper, event_bytes
+from engine.recording.prices import price_strings
 
 RECORDED_EVENT_TYPES: tuple[type, ...] = (OrderEvent, PositionEvent, AccountState, LineageEvent)
 MARKS_KIND = "Marks"
@@ -41,26 +43,32 @@ class Recorder(Actor):
         self.recorded = 0
         self._seen: set[Any] = set()
         self._kinds: dict[type, Any] = {}
-        self._marks: dict[str, tuple[list[int], list[str]]] = {}
+        self._marks: dict[str, list[Bar]] = {}
 
     def register_base(self, portfolio, msgbus, cache, clock) -> None:  # type: ignore[override]
         super().register_base(portfolio, msgbus, cache, clock)
         msgbus.subscribe("*", self.handle_message)
 
     def _kind_of(self, cls: type) -> Any:
-        kind = self._kinds.get(cls)
-        if kind is None:
-            kind = cls.__name__ if issubclass(cls, RECORDED_EVENT_TYPES) else _SKIP
-            self._kinds[cls] = kind
+        kind = cls.__name__ if issubclass(cls, RECORDED_EVENT_TYPES) else _SKIP
+        self._kinds[cls] = kind
         return kind
 
     def handle_message(self, msg: Any) -> None:
         """Bus handler: record ``msg`` if it is an event we keep, or mark it if it is a bar."""
         cls = type(msg)
         if cls is Bar:
-            self._mark(msg)
+            key = str(msg.bar_type)
+            batch = self._marks.get(key)
+            if batch is None:
+                batch = self._marks[key] = []
+            batch.append(msg)
+            if len(batch) >= self.marks_every:
+                self._write_marks(key)
             return
-        kind = self._kind_of(cls)
+        kind = self._kinds.get(cls)
+        if kind is None:
+            kind = self._kind_of(cls)
         if kind is _SKIP:
             return
         if not isinstance(msg, LineageEvent):
@@ -68,22 +76,14 @@ class Recorder(Actor):
             if event_id in self._seen:
                 return
             self._seen.add(event_id)
-        self.event_log.append(kind, canonical_event_bytes(msg, self.ids))
+        self.event_log.append_encoded(kind, event_bytes(msg, self.ids))
         self.recorded += 1
 
-    def _mark(self, bar: Bar) -> None:
-        key = str(bar.bar_type)
-        batch = self._marks.get(key)
-        if batch is None:
-            batch = self._marks[key] = ([], [])
-        batch[0].append(bar.ts_init)
-        batch[1].append(str(bar.close))
-        if len(batch[0]) >= self.marks_every:
-            self._write_marks(key)
-
     def _write_marks(self, key: str) -> None:
-        ts, close = self._marks.pop(key)
-        self.event_log.append(MARKS_KIND, {"bar_type": key, "ts": ts, "close": close})
+        """One ``Marks`` record for the bars collected under ``key`` (their ts_init and close)."""
+        bars = self._marks.pop(key)
+        payload = {"bar_type": key, "ts": [bar.ts_init for bar in bars], "close": price_strings(bars)}
+        self.event_log.append(MARKS_KIND, payload)
 
     def finish(self) -> None:
         """Write the remaining partial ``Marks`` batches (in bar-type order)."""

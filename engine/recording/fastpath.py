@@ -1,0 +1,132 @@
+"""The recorder's hot path: an event's canonical bytes without the generic recursive walk.
+
+``encode_event`` returns exactly the bytes of ``encode_plain(canonical_event(event, ids))`` and
+maps UUIDs in the same order, or ``None`` when the event holds something it does not handle (the
+caller then takes the generic route). How it stays identical:
+
+* Per event dict *layout* (its keys and the exact types of their values) a plan is computed once:
+  which values need converting (finite floats become raw JSON numbers written by ``float.__repr__``
+  as the ``json`` module writes them, non-finite floats their ``str``, an ``InstrumentId`` its
+  value) and which nested lists/dicts must be checked to hold only ``str``/``int``/``bool``/``None``
+  under ``str`` keys. Any other type means no plan: the generic route.
+* The dict is then encoded by msgspec with sorted keys, compact separators and UTF-8 output, the
+  same text as ``json`` with ``sort_keys=True, ensure_ascii=False`` for these types (a property
+  test compares them).
+* UUIDs are found in the encoded bytes: ``"`` + a lowercase UUID + ``"`` not followed by ``:`` is
+  a string *value* equal to a UUID, which is what the generic walk maps. (Inside a string a ``"``
+  is escaped, so the bytes before the UUID's closing quote would be ``\\``, not a hex digit; and
+  after a string's closing quote compact JSON has only ``,:]}``: the match is always a whole
+  token. A key is followed by ``:``.) One such value is mapped in place; with more than one the order of
+  first appearance in the dict's insertion order matters, so the generic route is taken.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from nautilus_trader.model.identifiers import InstrumentId
+
+_encode = msgspec.json.Encoder(order="sorted").encode
+_Raw = msgspec.Raw
+_UUID_STR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID_VALUE = re.compile(rb'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"(?!:)')
+_PLAIN = (str, int, bool, type(None))
+_NO_PLAN = object()
+_SAFE_KINDS: set[str] = set()  # "type" values seen that are plain str and not UUIDs
+
+Step = tuple[str, Callable[[Any], Any]]
+Plan = tuple[Step, ...]
+
+
+def _float(value: float) -> Any:
+    """A float as the canonical walk leaves it and ``json`` writes it."""
+    if value - value == 0.0:  # finite
+        return _Raw(repr(value))  # float.__repr__: the exact type is float
+    return str(value)
+
+
+def _instrument_id(value: InstrumentId) -> str:
+    return value.value
+
+
+class _Unplain(Exception):
+    """A nested value the fast path does not handle."""
+
+
+def _check_nested(value: Any) -> Any:
+    """``value`` itself if it holds only plain leaves under ``str`` keys; raises ``_Unplain``."""
+    cls = type(value)
+    if cls is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unplain
+            if type(item) not in _PLAIN:
+                _check_nested(item)
+    elif cls is list or cls is tuple:
+        for item in value:
+            if type(item) not in _PLAIN:
+                _check_nested(item)
+    elif cls not in _PLAIN:
+        raise _Unplain
+    return value
+
+
+_CONVERTERS: dict[type, Callable[[Any], Any] | None] = {
+    str: None,
+    int: None,
+    bool: None,
+    type(None): None,
+    float: _float,
+    InstrumentId: _instrument_id,
+    dict: _check_nested,
+    list: _check_nested,
+    tuple: _check_nested,
+}
+
+_PLANS: dict[tuple[type, tuple[type, ...]], tuple[tuple[str, ...], Any]] = {}
+
+
+def _plan(keys: tuple[str, ...], types: tuple[type, ...]) -> Any:
+    steps: list[Step] = []
+    for key, cls in zip(keys, types, strict=True):
+        if type(key) is not str or cls not in _CONVERTERS:
+            return _NO_PLAN
+        convert = _CONVERTERS[cls]
+        if convert is not None:
+            steps.append((key, convert))
+    return tuple(steps)
+
+
+def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> bytes | None:
+    """Canonical bytes of the dict ``data`` of an event of class ``cls`` (``data`` is consumed:
+    it is changed in place), or ``None`` when the generic walk must do it (``ids`` is then left
+    untouched)."""
+    kind = data.pop("type", None)
+    if kind is not None and kind not in _SAFE_KINDS:
+        if type(kind) is not str or _UUID_STR.match(kind):
+            return None  # the generic walk would map (or stringify) it before dropping it
+        _SAFE_KINDS.add(kind)
+    keys = tuple(data)
+    types = tuple(map(type, data.values()))
+    cached = _PLANS.get((cls, types))
+    if cached is None:
+        cached = _PLANS[(cls, types)] = (keys, _plan(keys, types))
+    plan = cached[1] if cached[0] == keys else _plan(keys, types)
+    if plan is _NO_PLAN:
+        return None
+    try:
+        for key, convert in plan:
+            data[key] = convert(data[key])
+        out = _encode(data)
+    except (_Unplain, TypeError, ValueError, OverflowError, UnicodeError):
+        return None
+    match = _UUID_VALUE.search(out)
+    if match is None:
+        return out
+    start, end = match.span(1)
+    if _UUID_VALUE.search(out, end) is not None:
+        return None
+    return b"%b%b%b" % (out[:start], ids(match.group(1).decode()).encode(), out[end:])

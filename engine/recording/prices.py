@@ -1,0 +1,39 @@
+"""Bar closes as text, in bulk: ``str(bar.close)`` for a batch of bars without a Decimal per bar.
+
+NautilusTrader writes a price as ``f"{Decimal(raw) / 10**FIXED_PRECISION:.{precision}f}"``. When
+``raw`` is a whole multiple of ``10**(FIXED_PRECISION - precision)`` (every price NautilusTrader
+builds is) that is the integer ``raw // 10**(FIXED_PRECISION - precision)`` with a decimal point
+``precision`` digits from the right; anything else takes NautilusTrader's own ``str``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.objects import Price
+
+_ONE = Price(1, 0).raw  # 10**FIXED_PRECISION in this build (9 or 16 decimals)
+_EXACT_DIGITS = 10**27  # Decimal's default context holds 28 digits: bigger quotients may round
+
+
+def price_text(raw: int, precision: int) -> str | None:
+    """``str(Price.from_raw(raw, precision))`` when it can be written from the integer alone."""
+    quotient, rest = divmod(raw, _ONE // 10**precision)
+    if rest or not -_EXACT_DIGITS < quotient < _EXACT_DIGITS:
+        return None
+    digits = str(-quotient if quotient < 0 else quotient)
+    if precision:
+        digits = digits.rjust(precision + 1, "0")
+        digits = f"{digits[:-precision]}.{digits[-precision:]}"
+    return "-" + digits if quotient < 0 else digits
+
+
+def price_strings(bars: Sequence[Bar]) -> list[str]:
+    """``[str(bar.close) for bar in bars]``, several times faster."""
+    out = []
+    for bar in bars:
+        close = bar.close
+        text = price_text(close.raw, close.precision)
+        out.append(str(close) if text is None else text)
+    return out
