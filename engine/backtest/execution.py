@@ -4,6 +4,7 @@ optionally recorded into an event log. Knows nothing about catalogs or run direc
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,7 @@ MARGIN_MODEL = "leveraged"
 """NautilusTrader's default margin model: margin = notional / leverage x the instrument's rate."""
 DEFAULT_LEVERAGE = Decimal(10)
 """The leverage of MARGIN accounts (NautilusTrader's ``BacktestEngine`` default, set explicitly)."""
+RECORD_BATCH = 512  # bus messages the recorder queues before recording them (see ``Recorder``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,7 @@ def execute(
         if log_dir is not None:
             log = EventLog.create(log_dir, durability="group")
             log.append("RunStarted", manifest or {})
-            recorder = Recorder(log, marks_every=marks_every)
+            recorder = Recorder(log, marks_every=marks_every, batch=RECORD_BATCH)
             engine.add_actor(recorder)
         engine.add_strategy(strategy)
         engine.run()
@@ -145,6 +147,11 @@ def execute(
         log.append("RunEnded", run_ended_summary(figures, recorder.recorded, len(bars)))
         log.flush()
         return Execution(figures, log.head, log.count, len(bars))
+    except BaseException:
+        if recorder is not None:  # keep what was queued before the failure, as unbatched would
+            with contextlib.suppress(Exception):
+                recorder.drain()
+        raise
     finally:
         if meter is not None:
             meter.close()

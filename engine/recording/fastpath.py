@@ -12,12 +12,13 @@ caller then takes the generic route). How it stays identical:
 * The dict is then encoded by msgspec with sorted keys, compact separators and UTF-8 output, the
   same text as ``json`` with ``sort_keys=True, ensure_ascii=False`` for these types (a property
   test compares them).
-* UUIDs are found in the encoded bytes: ``"`` + a lowercase UUID + ``"`` not followed by ``:`` is
-  a string *value* equal to a UUID, which is what the generic walk maps. (Inside a string a ``"``
-  is escaped, so the bytes before the UUID's closing quote would be ``\\``, not a hex digit; and
-  after a string's closing quote compact JSON has only ``,:]}``: the match is always a whole
-  token. A key is followed by ``:``.) One such value is mapped in place; with more than one the order of
-  first appearance in the dict's insertion order matters, so the generic route is taken.
+* UUIDs are found in the encoded bytes. In compact JSON a string *value* starts with a ``"``
+  right after ``:``, ``,`` or ``[``, and a ``"`` inside a string is always escaped (preceded by
+  ``\\``), so ``"`` + a lowercase UUID + ``"`` preceded by one of those three and not followed by
+  ``:`` (which would make it a key) is exactly a string value equal to a UUID: what the generic
+  walk maps. The bytes are translated to their "shape" and searched for that token's shape,
+  several times faster than a regex. One such value is mapped in place; with more than one, the
+  order of first appearance in the dict's insertion order matters, so the generic route is taken.
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ from nautilus_trader.model.identifiers import InstrumentId
 _encode = msgspec.json.Encoder(order="sorted").encode
 _Raw = msgspec.Raw
 _UUID_STR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_UUID_VALUE = re.compile(rb'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"(?!:)')
+# The shape of JSON text: hex digits become "x", the bytes a value may follow (":,[") "v", quotes
+# and dashes stay, every other byte "."; a UUID string value, with the byte before it, then reads
+# _UUID_TOKEN (found by a plain substring search, no regex).
+_SHAPE = bytes(
+    120 if c in b"0123456789abcdef" else 118 if c in b":,[" else c if c in b'"-' else 46 for c in range(256)
+)
+_UUID_TOKEN = b'v"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"'
+_TOKEN_SIZE = len(_UUID_TOKEN)
 _PLAIN = (str, int, bool, type(None))
 _NO_PLAN = object()
 _SAFE_KINDS: set[str] = set()  # "type" values seen that are plain str and not UUIDs
@@ -123,10 +131,17 @@ def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> 
         out = _encode(data)
     except (_Unplain, TypeError, ValueError, OverflowError, UnicodeError):
         return None
-    match = _UUID_VALUE.search(out)
-    if match is None:
+    shape = out.translate(_SHAPE)
+    found = -1
+    at = shape.find(_UUID_TOKEN)
+    while at != -1:
+        end = at + _TOKEN_SIZE
+        if out[end : end + 1] != b":":  # a value (a key is followed by ":")
+            if found != -1:
+                return None
+            found = at
+        at = shape.find(_UUID_TOKEN, end)
+    if found == -1:
         return out
-    start, end = match.span(1)
-    if _UUID_VALUE.search(out, end) is not None:
-        return None
-    return b"%b%b%b" % (out[:start], ids(match.group(1).decode()).encode(), out[end:])
+    start, end = found + 2, found + _TOKEN_SIZE - 1  # the UUID between its quotes
+    return b"%b%b%b" % (out[:start], ids(out[start:end].decode()).encode(), out[end:])

@@ -19,7 +19,7 @@ from nautilus_trader.model.events import AccountState, OrderEvent, PositionEvent
 
 from engine.eventlog import EventLog
 from engine.events import LineageEvent
-from engine.recording.canonical import IdMapper, event_bytes
+from engine.recording.canonical import IdMapper, dict_bytes, event_bytes, event_dict
 from engine.recording.prices import price_strings
 
 RECORDED_EVENT_TYPES: tuple[type, ...] = (OrderEvent, PositionEvent, AccountState, LineageEvent)
@@ -33,21 +33,34 @@ class Recorder(Actor):
     ``marks_every`` bar closes per bar type are collected into one ``Marks`` record
     (``{"bar_type", "ts": [ns...], "close": ["price"...]}``); call ``finish()`` after the run to
     write the last partial batch.
+
+    With ``batch`` > 1 (backtests) messages are queued and recorded ``batch`` at a time, in arrival
+    order, by ``drain()`` (``finish()`` drains): the same records and bytes, but the recording code
+    runs in a tight loop instead of cold between the engine's own work (about 1.7x cheaper per
+    record on a 1M-bar run). Lineage events are snapshotted (``event_dict``) as they arrive, since
+    a strategy could change its own event object afterwards; NautilusTrader's events are immutable.
+    Keep ``batch=1`` when records must reach the log as they happen (paper trading).
     """
 
-    def __init__(self, log: EventLog, *, marks_every: int = 1024, ids: IdMapper | None = None) -> None:
+    def __init__(
+        self, log: EventLog, *, marks_every: int = 1024, ids: IdMapper | None = None, batch: int = 1
+    ) -> None:
         super().__init__(ActorConfig(component_id="LineageRecorder"))
+        if batch < 1:
+            raise ValueError(f"Recorder: batch must be >= 1 message, got {batch}")
         self.event_log = log
         self.ids = ids if ids is not None else IdMapper()
         self.marks_every = marks_every
+        self.batch = batch
         self.recorded = 0
         self._seen: set[Any] = set()
         self._kinds: dict[type, Any] = {}
         self._marks: dict[str, list[Bar]] = {}
+        self._pending: list[Any] = []
 
     def register_base(self, portfolio, msgbus, cache, clock) -> None:  # type: ignore[override]
         super().register_base(portfolio, msgbus, cache, clock)
-        msgbus.subscribe("*", self.handle_message)
+        msgbus.subscribe("*", self.handle_message if self.batch == 1 else self._enqueue)
 
     def _kind_of(self, cls: type) -> Any:
         kind = cls.__name__ if issubclass(cls, RECORDED_EVENT_TYPES) else _SKIP
@@ -66,18 +79,40 @@ class Recorder(Actor):
             if len(batch) >= self.marks_every:
                 self._write_marks(key)
             return
+        if cls is _Snapshot:
+            self.event_log.append_encoded(msg.kind, dict_bytes(msg.cls, msg.data, self.ids))
+            self.recorded += 1
+            return
         kind = self._kinds.get(cls)
         if kind is None:
             kind = self._kind_of(cls)
         if kind is _SKIP:
             return
-        if not isinstance(msg, LineageEvent):
+        if isinstance(msg, LineageEvent):
+            self.event_log.append_encoded(kind, event_bytes(msg, self.ids))
+        else:
             event_id = msg.id
             if event_id in self._seen:
                 return
             self._seen.add(event_id)
-        self.event_log.append_encoded(kind, event_bytes(msg, self.ids))
+            self.event_log.append_encoded(kind, event_bytes(msg, self.ids))
         self.recorded += 1
+
+    def _enqueue(self, msg: Any) -> None:
+        """Bus handler with ``batch`` > 1: queue ``msg`` (a Lineage event as a snapshot)."""
+        pending = self._pending
+        if isinstance(msg, LineageEvent):
+            msg = _Snapshot(type(msg), event_dict(msg))
+        pending.append(msg)
+        if len(pending) >= self.batch:
+            self.drain()
+
+    def drain(self) -> None:
+        """Record every queued message, in arrival order."""
+        pending, self._pending = self._pending, []
+        handle = self.handle_message
+        for msg in pending:
+            handle(msg)
 
     def _write_marks(self, key: str) -> None:
         """One ``Marks`` record for the bars collected under ``key`` (their ts_init and close)."""
@@ -86,6 +121,17 @@ class Recorder(Actor):
         self.event_log.append(MARKS_KIND, payload)
 
     def finish(self) -> None:
-        """Write the remaining partial ``Marks`` batches (in bar-type order)."""
+        """Record the queued messages, then write the remaining partial ``Marks`` batches (in
+        bar-type order)."""
+        self.drain()
         for key in sorted(self._marks):
             self._write_marks(key)
+
+
+class _Snapshot:
+    """A Lineage event's dict as it was published, queued for ``Recorder.drain``."""
+
+    __slots__ = ("cls", "data", "kind")
+
+    def __init__(self, cls: type, data: dict[str, Any]) -> None:
+        self.cls, self.data, self.kind = cls, data, cls.__name__

@@ -1,0 +1,92 @@
+"""A batched recorder (backtests) writes exactly the log an unbatched one writes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
+from nautilus_trader.model.data import Bar, BarType, DataType
+from nautilus_trader.model.identifiers import InstrumentId
+
+from engine.backtest import execute
+from engine.backtest import execution as execution_module
+from engine.eventlog import read_log
+from engine.events import ModelDecision
+from tests.backtest.test_recorder import BALANCES, Publisher
+from tests.realdata import ETH_BTC_BAR_TYPE as BAR_TYPE
+from tests.realdata import ETH_BTC_ID as INSTRUMENT_ID
+from tests.realdata import eth_btc_bars, eth_btc_pair
+
+
+def _ema_cross() -> EMACross:
+    return EMACross(
+        EMACrossConfig(
+            instrument_id=InstrumentId.from_str(INSTRUMENT_ID),
+            bar_type=BarType.from_str(BAR_TYPE),
+            trade_size=Decimal("0.5"),
+        )
+    )
+
+
+def _run(tmp_path, name: str, strategy, batch: int, monkeypatch, bars: int = 700) -> list:
+    monkeypatch.setattr(execution_module, "RECORD_BATCH", batch)
+    execute(
+        eth_btc_pair(), eth_btc_bars(bars), strategy, BALANCES, seed=2, log_dir=tmp_path / name, manifest={}
+    )
+    return [(r.kind, r.data, r.chain) for r in read_log(tmp_path / name)]
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(2, 700))
+def test_any_batch_size_gives_the_unbatched_log(tmp_path_factory, batch: int) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        base = tmp_path_factory.mktemp("batch")
+        for make in (_ema_cross, Publisher):
+            unbatched = _run(base, f"{make.__name__}-1", make(), 1, monkeypatch)
+            batched = _run(base, f"{make.__name__}-{batch}", make(), batch, monkeypatch)
+            assert batched == unbatched
+            assert {"OrderFilled", "ModelDecision"} & {kind for kind, _, _ in batched}
+
+
+class Mutator(Publisher):
+    """Publishes a ModelDecision, then changes the very object it published."""
+
+    def on_bar(self, bar: Bar) -> None:
+        self.count += 1
+        decision = ModelDecision(
+            ts_event=bar.ts_init,
+            ts_init=bar.ts_init,
+            model_id="m-1",
+            action="BUY",
+            instrument_id=bar.bar_type.instrument_id,
+        )
+        self.publish_data(DataType(ModelDecision), decision)
+        decision.action = "CHANGED"
+
+
+def test_lineage_events_are_recorded_as_published(tmp_path, monkeypatch) -> None:
+    records = _run(tmp_path, "mutator", Mutator(), 512, monkeypatch, bars=300)
+    actions = [data["action"] for kind, data, _ in records if kind == "ModelDecision"]
+    assert actions == ["BUY"] * 300
+
+
+class Boom(EMACross):
+    def on_bar(self, bar: Bar) -> None:
+        super().on_bar(bar)
+        self.bars = getattr(self, "bars", 0) + 1
+        if self.bars == 650:
+            raise RuntimeError("boom")
+
+
+def test_a_failed_run_keeps_what_an_unbatched_recorder_kept(tmp_path, monkeypatch) -> None:
+    kept = []
+    for batch in (1, 512):
+        config = _ema_cross().config
+        with pytest.raises(RuntimeError, match="boom"):
+            _run(tmp_path, f"boom-{batch}", Boom(config), batch, monkeypatch)
+        kept.append([(r.kind, r.data, r.chain) for r in read_log(tmp_path / f"boom-{batch}")])
+    assert kept[0] == kept[1]
+    assert sum(kind == "OrderFilled" for kind, _, _ in kept[0]) > 10
