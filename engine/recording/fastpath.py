@@ -43,7 +43,6 @@ _UUID_TOKEN = b'v"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"'
 _TOKEN_SIZE = len(_UUID_TOKEN)
 _PLAIN = (str, int, bool, type(None))
 _NO_PLAN = object()
-_SAFE_KINDS: set[str] = set()  # "type" values seen that are plain str and not UUIDs
 
 Step = tuple[str, Callable[[Any], Any]]
 Plan = tuple[Step, ...]
@@ -113,10 +112,8 @@ def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> 
     it is changed in place), or ``None`` when the generic walk must do it (``ids`` is then left
     untouched)."""
     kind = data.pop("type", None)
-    if kind is not None and kind not in _SAFE_KINDS:
-        if type(kind) is not str or _UUID_STR.match(kind):
-            return None  # the generic walk would map (or stringify) it before dropping it
-        _SAFE_KINDS.add(kind)
+    if kind is not None and (type(kind) is not str or (len(kind) == 36 and _UUID_STR.match(kind))):
+        return None  # the generic walk would map (or stringify) it before dropping it
     keys = tuple(data)
     types = tuple(map(type, data.values()))
     cached = _PLANS.get((cls, types))

@@ -10,6 +10,7 @@ their timestamps and closes are read in one go).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from nautilus_trader.common.actor import Actor
@@ -18,8 +19,10 @@ from nautilus_trader.model.data import Bar
 from nautilus_trader.model.events import AccountState, OrderEvent, PositionEvent
 
 from engine.eventlog import EventLog
+from engine.eventlog.encoding import encode_plain
 from engine.events import LineageEvent
-from engine.recording.canonical import IdMapper, dict_bytes, event_bytes, event_dict
+from engine.recording.canonical import IdMapper, canonical_event, dict_bytes, event_dict
+from engine.recording.fastpath import encode_event
 from engine.recording.prices import price_strings
 
 RECORDED_EVENT_TYPES: tuple[type, ...] = (OrderEvent, PositionEvent, AccountState, LineageEvent)
@@ -54,7 +57,7 @@ class Recorder(Actor):
         self.batch = batch
         self.recorded = 0
         self._seen: set[Any] = set()
-        self._kinds: dict[type, Any] = {}
+        self._kinds: dict[type, Any] = {}  # class -> (kind, dict_of, dedup) or _SKIP
         self._marks: dict[str, list[Bar]] = {}
         self._pending: list[Any] = []
 
@@ -62,41 +65,60 @@ class Recorder(Actor):
         super().register_base(portfolio, msgbus, cache, clock)
         msgbus.subscribe("*", self.handle_message if self.batch == 1 else self._enqueue)
 
-    def _kind_of(self, cls: type) -> Any:
-        kind = cls.__name__ if issubclass(cls, RECORDED_EVENT_TYPES) else _SKIP
-        self._kinds[cls] = kind
-        return kind
+    def _class_entry(self, cls: type) -> Any:
+        """``(kind, dict_of, dedup)`` for a recorded event class, ``_SKIP`` for anything else."""
+        if not issubclass(cls, RECORDED_EVENT_TYPES):
+            entry: Any = _SKIP
+        elif issubclass(cls, LineageEvent):
+            entry = (cls.__name__, event_dict, False)
+        else:  # NautilusTrader's own events: the id de-duplicates double publications
+            entry = (cls.__name__, cls.to_dict, True)
+        self._kinds[cls] = entry
+        return entry
 
     def handle_message(self, msg: Any) -> None:
         """Bus handler: record ``msg`` if it is an event we keep, or mark it if it is a bar."""
-        cls = type(msg)
-        if cls is Bar:
-            key = str(msg.bar_type)
-            batch = self._marks.get(key)
-            if batch is None:
-                batch = self._marks[key] = []
-            batch.append(msg)
-            if len(batch) >= self.marks_every:
-                self._write_marks(key)
-            return
-        if cls is _Snapshot:
-            self.event_log.append_encoded(msg.kind, dict_bytes(msg.cls, msg.data, self.ids))
-            self.recorded += 1
-            return
-        kind = self._kinds.get(cls)
-        if kind is None:
-            kind = self._kind_of(cls)
-        if kind is _SKIP:
-            return
-        if isinstance(msg, LineageEvent):
-            self.event_log.append_encoded(kind, event_bytes(msg, self.ids))
-        else:
-            event_id = msg.id
-            if event_id in self._seen:
-                return
-            self._seen.add(event_id)
-            self.event_log.append_encoded(kind, event_bytes(msg, self.ids))
-        self.recorded += 1
+        self._record((msg,))
+
+    def _record(self, msgs: Iterable[Any]) -> None:
+        """Record ``msgs`` in order (the one loop behind ``handle_message`` and ``drain``)."""
+        append = self.event_log.append_encoded
+        ids, kinds, seen, marks, every = self.ids, self._kinds, self._seen, self._marks, self.marks_every
+        recorded = 0
+        try:
+            for msg in msgs:
+                cls = type(msg)
+                if cls is Bar:
+                    key = str(msg.bar_type)
+                    batch = marks.get(key)
+                    if batch is None:
+                        batch = marks[key] = []
+                    batch.append(msg)
+                    if len(batch) >= every:
+                        self._write_marks(key)
+                    continue
+                if cls is _Snapshot:
+                    append(msg.kind, dict_bytes(msg.cls, msg.data, ids))
+                    recorded += 1
+                    continue
+                entry = kinds.get(cls)
+                if entry is None:
+                    entry = self._class_entry(cls)
+                if entry is _SKIP:
+                    continue
+                kind, dict_of, dedup = entry
+                if dedup:
+                    size = len(seen)
+                    seen.add(msg.id)
+                    if len(seen) == size:
+                        continue
+                out = encode_event(cls, dict_of(msg), ids)
+                if out is None:
+                    out = encode_plain(canonical_event(msg, ids))
+                append(kind, out)
+                recorded += 1
+        finally:
+            self.recorded += recorded
 
     def _enqueue(self, msg: Any) -> None:
         """Bus handler with ``batch`` > 1: queue ``msg`` (a Lineage event as a snapshot)."""
@@ -110,15 +132,13 @@ class Recorder(Actor):
     def drain(self) -> None:
         """Record every queued message, in arrival order."""
         pending, self._pending = self._pending, []
-        handle = self.handle_message
-        for msg in pending:
-            handle(msg)
+        self._record(pending)
 
     def _write_marks(self, key: str) -> None:
         """One ``Marks`` record for the bars collected under ``key`` (their ts_init and close)."""
         bars = self._marks.pop(key)
         payload = {"bar_type": key, "ts": [bar.ts_init for bar in bars], "close": price_strings(bars)}
-        self.event_log.append(MARKS_KIND, payload)
+        self.event_log.append_encoded(MARKS_KIND, encode_plain(payload))
 
     def finish(self) -> None:
         """Record the queued messages, then write the remaining partial ``Marks`` batches (in

@@ -116,7 +116,7 @@ values = st.recursive(
     max_leaves=10,
 )
 events = st.dictionaries(keys, values, max_size=8) | st.fixed_dictionaries(
-    {"type": st.sampled_from(["OrderFilled", str(uuid.UUID(int=7))]), "event_id": _uuids},
+    {"type": st.sampled_from(["OrderFilled", str(uuid.UUID(int=7)), ["x"], 3]), "event_id": _uuids},
     optional={"ts": st.integers(0, 2**63), "px": st.floats(), "ids": st.lists(_uuids, max_size=2)},
 )
 
