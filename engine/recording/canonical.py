@@ -132,12 +132,3 @@ def event_bytes(event: Any, ids: IdMapper) -> bytes:
         out = encode_plain(canonical_event(event, ids))
     return out
 
-
-def dict_bytes(cls: type, data: dict[str, Any], ids: IdMapper) -> bytes:
-    """``event_bytes`` of an event of class ``cls`` whose ``event_dict`` was ``data``."""
-    out = encode_event(cls, dict(data), ids)
-    if out is None:
-        canonical = _canonical_dict(data, ids)
-        canonical.pop("type", None)
-        out = encode_plain(canonical)
-    return out

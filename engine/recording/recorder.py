@@ -21,7 +21,7 @@ from nautilus_trader.model.events import AccountState, OrderEvent, PositionEvent
 from engine.eventlog import EventLog
 from engine.eventlog.encoding import encode_plain
 from engine.events import LineageEvent
-from engine.recording.canonical import IdMapper, canonical_event, dict_bytes, event_dict
+from engine.recording.canonical import IdMapper, canonical_event, event_dict
 from engine.recording.fastpath import encode_event
 from engine.recording.prices import price_strings
 
@@ -37,12 +37,12 @@ class Recorder(Actor):
     (``{"bar_type", "ts": [ns...], "close": ["price"...]}``); call ``finish()`` after the run to
     write the last partial batch.
 
-    With ``batch`` > 1 (backtests) messages are queued and recorded ``batch`` at a time, in arrival
-    order, by ``drain()`` (``finish()`` drains): the same records and bytes, but the recording code
-    runs in a tight loop instead of cold between the engine's own work (about 1.7x cheaper per
-    record on a 1M-bar run). Lineage events are snapshotted (``event_dict``) as they arrive, since
-    a strategy could change its own event object afterwards; NautilusTrader's events are immutable.
-    Keep ``batch=1`` when records must reach the log as they happen (paper trading).
+    With ``batch`` > 1 (backtests) each event is still encoded the moment it arrives (published
+    objects are not immutable: NautilusTrader later reassigns the ``AccountBalance`` objects an
+    ``AccountState`` holds), but its bytes and the bars are queued and appended/marked ``batch``
+    at a time, in arrival order, by ``drain()`` (``finish()`` drains): the same records and bytes,
+    with the framing, hashing and marking in a tight loop instead of cold between the engine's own
+    work. Keep ``batch=1`` when records must reach the log as they happen (paper trading).
     """
 
     def __init__(
@@ -78,61 +78,69 @@ class Recorder(Actor):
 
     def handle_message(self, msg: Any) -> None:
         """Bus handler: record ``msg`` if it is an event we keep, or mark it if it is a bar."""
-        self._record((msg,))
+        if type(msg) is Bar:
+            self._drain((msg,))
+            return
+        record = self._encode(msg)
+        if record is not None:
+            self.event_log.append_encoded(*record)
+            self.recorded += 1
 
-    def _record(self, msgs: Iterable[Any]) -> None:
-        """Record ``msgs`` in order (the one loop behind ``handle_message`` and ``drain``)."""
-        append = self.event_log.append_encoded
-        ids, kinds, seen, marks, every = self.ids, self._kinds, self._seen, self._marks, self.marks_every
-        recorded = 0
-        try:
-            for msg in msgs:
-                cls = type(msg)
-                if cls is Bar:
-                    key = str(msg.bar_type)
-                    batch = marks.get(key)
-                    if batch is None:
-                        batch = marks[key] = []
-                    batch.append(msg)
-                    if len(batch) >= every:
-                        self._write_marks(key)
-                    continue
-                if cls is _Snapshot:
-                    append(msg.kind, dict_bytes(msg.cls, msg.data, ids))
-                    recorded += 1
-                    continue
-                entry = kinds.get(cls)
-                if entry is None:
-                    entry = self._class_entry(cls)
-                if entry is _SKIP:
-                    continue
-                kind, dict_of, dedup = entry
-                if dedup:
-                    size = len(seen)
-                    seen.add(msg.id)
-                    if len(seen) == size:
-                        continue
-                out = encode_event(cls, dict_of(msg), ids)
-                if out is None:
-                    out = encode_plain(canonical_event(msg, ids))
-                append(kind, out)
-                recorded += 1
-        finally:
-            self.recorded += recorded
+    def _encode(self, msg: Any) -> tuple[str, bytes] | None:
+        """``(kind, canonical bytes)`` of an event we keep (ids mapped now, in arrival order);
+        ``None`` for anything else and for an event id already recorded."""
+        cls = type(msg)
+        entry = self._kinds.get(cls)
+        if entry is None:
+            entry = self._class_entry(cls)
+        if entry is _SKIP:
+            return None
+        kind, dict_of, dedup = entry
+        if dedup:
+            seen = self._seen
+            size = len(seen)
+            seen.add(msg.id)
+            if len(seen) == size:
+                return None
+        out = encode_event(cls, dict_of(msg), self.ids)
+        if out is None:
+            out = encode_plain(canonical_event(msg, self.ids))
+        return kind, out
 
     def _enqueue(self, msg: Any) -> None:
-        """Bus handler with ``batch`` > 1: queue ``msg`` (a Lineage event as a snapshot)."""
+        """Bus handler with ``batch`` > 1: queue a bar, or an event's encoded record."""
+        if type(msg) is not Bar:
+            msg = self._encode(msg)
+            if msg is None:
+                return
         pending = self._pending
-        if isinstance(msg, LineageEvent):
-            msg = _Snapshot(type(msg), event_dict(msg))
         pending.append(msg)
         if len(pending) >= self.batch:
             self.drain()
 
     def drain(self) -> None:
-        """Record every queued message, in arrival order."""
+        """Append the queued records and mark the queued bars, in arrival order."""
         pending, self._pending = self._pending, []
-        self._record(pending)
+        self._drain(pending)
+
+    def _drain(self, items: Iterable[Any]) -> None:
+        append, marks, every = self.event_log.append_encoded, self._marks, self.marks_every
+        recorded = 0
+        try:
+            for item in items:
+                if type(item) is Bar:
+                    key = str(item.bar_type)
+                    batch = marks.get(key)
+                    if batch is None:
+                        batch = marks[key] = []
+                    batch.append(item)
+                    if len(batch) >= every:
+                        self._write_marks(key)
+                else:
+                    append(item[0], item[1])
+                    recorded += 1
+        finally:
+            self.recorded += recorded
 
     def _write_marks(self, key: str) -> None:
         """One ``Marks`` record for the bars collected under ``key`` (their ts_init and close)."""
@@ -146,12 +154,3 @@ class Recorder(Actor):
         self.drain()
         for key in sorted(self._marks):
             self._write_marks(key)
-
-
-class _Snapshot:
-    """A Lineage event's dict as it was published, queued for ``Recorder.drain``."""
-
-    __slots__ = ("cls", "data", "kind")
-
-    def __init__(self, cls: type, data: dict[str, Any]) -> None:
-        self.cls, self.data, self.kind = cls, data, cls.__name__

@@ -73,6 +73,20 @@ def test_lineage_events_are_recorded_as_published(tmp_path, monkeypatch) -> None
     assert actions == ["BUY"] * 300
 
 
+def test_margin_flips_batched_equal_unbatched(tmp_path, monkeypatch) -> None:
+    """NautilusTrader reassigns the balances of an ``AccountState`` after publishing it (MARGIN
+    accounts): the batched recorder encodes events on arrival, so its log is the unbatched one."""
+    from tests.audit.test_margin_audit import _run as flipper_run
+
+    logs = []
+    for batch in (1, 512):
+        monkeypatch.setattr(execution_module, "RECORD_BATCH", batch)
+        run = flipper_run(tmp_path / f"flips-{batch}")
+        logs.append([(r.kind, r.data, r.chain) for r in read_log(run.run_dir / "events")])
+    assert logs[0] == logs[1]
+    assert sum(kind == "AccountState" for kind, _, _ in logs[0]) > 20
+
+
 class Boom(EMACross):
     def on_bar(self, bar: Bar) -> None:
         super().on_bar(bar)
