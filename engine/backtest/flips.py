@@ -17,8 +17,10 @@ from nautilus_trader.config import ActorConfig
 from nautilus_trader.model.enums import order_side_to_str
 from nautilus_trader.model.events import OrderFilled, PositionClosed, PositionOpened
 
+from engine.backtest.attached import Attached
 
-class FlipKeeper(Actor):
+
+class FlipKeeper(Attached, Actor):
     """Rows (``engine.backtest.figures.position_row`` fields) of cycles closed by a flip."""
 
     def __init__(self) -> None:
@@ -45,13 +47,6 @@ class FlipKeeper(Actor):
             if current is not None and current.is_open:  # replaced by the flip's new position
                 self.rows.append(closed_row(event, self._fills.get(pid, 0)))
 
-    @staticmethod
-    def of(engine: Any) -> FlipKeeper | None:
-        """The keeper attached to ``engine`` (a ``BacktestEngine``), if any."""
-        for actor in engine.trader.actors():
-            if isinstance(actor, FlipKeeper):
-                return actor
-        return None
 
 
 def closed_row(event: PositionClosed, fills: int) -> dict[str, Any]:

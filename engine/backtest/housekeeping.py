@@ -14,16 +14,16 @@ the account and every event on the bus are untouched, so the recorded event stre
 
 from __future__ import annotations
 
-from typing import Any
-
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import ActorConfig
 from nautilus_trader.model.data import Bar, BarType
 
+from engine.backtest.attached import Attached
+
 PURGE_EVERY = 1024
 
 
-class OrderPurger(Actor):
+class OrderPurger(Attached, Actor):
     """Purges closed orders from the cache every ``every`` bars of ``bar_type``.
 
     ``orders`` and ``fills`` count what it purged (fills = the orders' trade ids).
@@ -58,10 +58,3 @@ class OrderPurger(Actor):
             self.orders += 1
             self.fills += len(order.trade_ids)
 
-    @staticmethod
-    def of(engine: Any) -> OrderPurger | None:
-        """The purger attached to ``engine`` (a ``BacktestEngine``), if any."""
-        for actor in engine.trader.actors():
-            if isinstance(actor, OrderPurger):
-                return actor
-        return None

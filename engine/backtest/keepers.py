@@ -18,8 +18,10 @@ from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import ActorConfig
 from nautilus_trader.model.events import AccountState
 
+from engine.backtest.attached import Attached
 
-class AccountKeeper(Actor):
+
+class AccountKeeper(Attached, Actor):
     """Each published ``AccountState``'s ``(ts_event, [(currency, total Money)])``, in order (the
     ``Money`` objects are immutable: only the ``AccountBalance`` holding them gets reassigned)."""
 
@@ -43,10 +45,3 @@ class AccountKeeper(Actor):
         """``(ts_event, {currency: total})`` per published state, totals as Decimals."""
         return [(ts, {c: Decimal(str(m).rsplit(" ", 1)[0]) for c, m in b}) for ts, b in self._states]
 
-    @staticmethod
-    def of(engine: Any) -> AccountKeeper | None:
-        """The keeper attached to ``engine`` (a ``BacktestEngine``), if any."""
-        for actor in engine.trader.actors():
-            if isinstance(actor, AccountKeeper):
-                return actor
-        return None

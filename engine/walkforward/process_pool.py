@@ -10,7 +10,6 @@ itself is a fresh single-threaded process, unlike the caller, so forking it is s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from multiprocessing import forkserver, get_context
 from typing import Any
@@ -22,6 +21,7 @@ from engine.walkforward.worker import (
     Outcome,
     apply_thread_budget,
     call_safely,
+    exported_env,
     longest_first,
     preload_modules,
     progress,
@@ -39,18 +39,10 @@ def start_forkserver(modules: Sequence[str], env: dict[str, str]) -> dict[str, s
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(["engine.walkforward.preload"])
     wanted = {**env, PRELOAD_ENV: ",".join(modules)}
-    saved = {k: os.environ.get(k) for k in wanted}
-    os.environ.update(wanted)  # the forkserver inherits the environment when it is exec'd
-    try:
+    with exported_env(wanted):  # the forkserver inherits the environment when it is exec'd
         forkserver.ensure_running()
         if _started_env is None:
             _started_env = dict(wanted)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return _started_env
 
 

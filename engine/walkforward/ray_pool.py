@@ -27,6 +27,7 @@ from engine.walkforward.worker import (
     Outcome,
     apply_thread_budget,
     call_safely,
+    exported_env,
     import_modules,
     longest_first,
     preload_modules,
@@ -160,18 +161,10 @@ def start_local_cluster(workers: int, temp_dir: str | None = None, verbose: bool
     import ray
 
     wanted = {"PYTHONPATH": _pythonpath(), **thread_env(threads_per_worker(workers))}
-    saved = {k: os.environ.get(k) for k in wanted}
-    os.environ.update(wanted)
-    try:
+    with exported_env(wanted):
         ray.init(
             num_cpus=workers,
             include_dashboard=False,
             _temp_dir=temp_dir or "/tmp/ray",
             log_to_driver=verbose,
         )
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
@@ -61,6 +62,22 @@ def apply_thread_budget(env: dict[str, str]) -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(int(env["OMP_NUM_THREADS"]))
+
+
+@contextmanager
+def exported_env(values: dict[str, str]) -> Iterator[None]:
+    """Export ``values`` in this process's environment for the block (child processes started in it
+    inherit them), then restore what was there before, unset variables included."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def preload_modules(works: Iterable[str]) -> list[str]:
