@@ -103,6 +103,11 @@ class PresetML(MLStrategy):
     def __init__(self, config, preset: pd.DataFrame) -> None:
         super().__init__(config)
         self._preset = preset
+        self.orders = 0
+
+    def submit_order(self, order, *args, **kwargs) -> None:
+        self.orders += 1
+        super().submit_order(order, *args, **kwargs)
 
     def on_start(self) -> None:
         super().on_start()
@@ -188,13 +193,13 @@ def run(strategy: Strategy, bars: list[Bar]) -> float:
     return dt
 
 
-def config(ref: str, root: Path, fast: bool) -> MLStrategyConfig:
+def config(ref: str, root: Path, fast: bool, threshold: float = 0.45) -> MLStrategyConfig:
     return MLStrategyConfig(
         instrument_id=IID,
         bar_type=BAR_TYPE,
         model=ref,
         model_root=str(root),
-        threshold=0.45,
+        threshold=threshold,
         fast_path=fast,
         scars=False,
     )
@@ -218,6 +223,10 @@ def main() -> int:
         idle_s_, fast_s_ = Idle(), PresetML(config(refs["xgb"], root, True), preset=df)
         idle = len(bars) / run(idle_s_, bars)
         fast = len(bars) / run(fast_s_, bars)
+        # the same fast path with a threshold no probability reaches: every decision is still made
+        # and published, but no order is sent (separates NautilusTrader's order handling)
+        quiet_s_ = PresetML(config(refs["xgb"], root, True, threshold=1.01), preset=df)
+        quiet = len(bars) / run(quiet_s_, bars)
         n_stream = min(len(bars), args.streaming_bars)
         idle_s = n_stream / run(Idle(), bars[:n_stream])
         stream = n_stream / run(TimedML(config(refs["xgb"], root, False)), bars[:n_stream])
@@ -226,7 +235,11 @@ def main() -> int:
         print(f"idle strategy:        {idle:>10,.0f} bars/s (CPU) ({len(bars):,} bars; {walls})")
         print(
             f"xgb fast path:        {fast:>10,.0f} bars/s (CPU) ratio to idle {fast / idle:.2f} "
-            f"(target >= 0.5; {fast_s_.decisions:,} decisions)"
+            f"(target >= 0.5; {fast_s_.decisions:,} decisions, {fast_s_.orders:,} orders)"
+        )
+        print(
+            f"  same, no orders:    {quiet:>10,.0f} bars/s (CPU) ratio to idle {quiet / idle:.2f} "
+            f"({quiet_s_.decisions:,} decisions published, {quiet_s_.orders} orders)"
         )
         print(
             f"xgb streaming:        {stream:>10,.0f} bars/s (CPU) ratio to idle {stream / idle_s:.2f} "
