@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 import msgspec
 from nautilus_trader.indicators import ExponentialMovingAverage, SimpleMovingAverage
 from nautilus_trader.model.data import Bar, BarType
-from nautilus_trader.model.enums import OrderSide, TimeInForce
+from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.trading.strategy import Strategy
 
-from strategies.baselines.sizing import SizedStrategyConfig, order_quantity
+from strategies.baselines.sizing import SizedStrategy, SizedStrategyConfig
 
 Period = Annotated[int, msgspec.Meta(gt=0)]
 
@@ -37,7 +36,7 @@ class MovingAverageCrossConfig(SizedStrategyConfig, frozen=True, kw_only=True):
             raise ValueError(f"fast ({self.fast}) must be less than slow ({self.slow})")
 
 
-class MovingAverageCross(Strategy):
+class MovingAverageCross(SizedStrategy):
     """Holds the side the averages point to; trades only when that side changes.
 
     Once both averages are warmed up (``slow`` bars), each bar's target is long when
@@ -56,10 +55,7 @@ class MovingAverageCross(Strategy):
 
     def on_start(self) -> None:
         """Look up the instrument, register the averages and subscribe to the bars."""
-        self.instrument = self.cache.instrument(self.config.instrument_id)
-        if self.instrument is None:
-            self.log.error(f"Could not find instrument {self.config.instrument_id}")
-            self.stop()
+        if not self.find_instrument():
             return
         self.register_indicator_for_bars(self.config.bar_type, self.fast_ma)
         self.register_indicator_for_bars(self.config.bar_type, self.slow_ma)
@@ -88,27 +84,7 @@ class MovingAverageCross(Strategy):
         if held != 0:
             self.close_all_positions(self.config.instrument_id)
         if target != 0:
-            self._enter(OrderSide.BUY if target > 0 else OrderSide.SELL, bar)
-
-    def _enter(self, side: OrderSide, bar: Bar) -> None:
-        qty = order_quantity(self.config, self.instrument, self.portfolio, bar.close.as_double())
-        if qty is None:
-            self.log.warning(f"Entry size rounds to zero at close {bar.close}; staying out")
-            return
-        order = self.order_factory.market(
-            instrument_id=self.config.instrument_id,
-            order_side=side,
-            quantity=qty,
-            time_in_force=TimeInForce.GTC,
-        )
-        self.submit_order(order)
-
-    def on_stop(self) -> None:
-        """Cancel open orders and, if configured, close the position."""
-        self.cancel_all_orders(self.config.instrument_id)
-        if self.config.close_positions_on_stop:
-            self.close_all_positions(self.config.instrument_id)
-        self.unsubscribe_bars(self.config.bar_type)
+            self.enter_market(OrderSide.BUY if target > 0 else OrderSide.SELL, bar, "staying out")
 
     def on_reset(self) -> None:
         """Reset both averages."""

@@ -1,4 +1,5 @@
-"""Order sizing shared by the baselines: a fixed quantity, or a fraction of the free quote balance."""
+"""What the baselines share: order sizing (a fixed quantity, or a fraction of the free quote
+balance), the instrument look-up, market entries and the flattening ``on_stop``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from typing import Annotated
 
 import msgspec
 from nautilus_trader.config import StrategyConfig
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import OrderSide, TimeInForce
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import Quantity
 from nautilus_trader.portfolio.base import PortfolioFacade
+from nautilus_trader.trading.strategy import Strategy
 
 Fraction = Annotated[float, msgspec.Meta(gt=0.0, le=1.0)]
 
@@ -52,3 +56,43 @@ def order_quantity(
     if instrument.min_quantity is not None and qty < instrument.min_quantity:
         return None
     return qty
+
+
+class SizedStrategy(Strategy):
+    """Base of the baselines (configs derive from ``SizedStrategyConfig`` with ``instrument_id`` and
+    ``bar_type``): finds the instrument on start, enters at market with ``order_quantity``, and on
+    stop cancels open orders, flattens if configured and unsubscribes."""
+
+    instrument: Instrument | None
+
+    def find_instrument(self) -> bool:
+        """Look up the configured instrument; log an error and stop when the cache lacks it."""
+        self.instrument = self.cache.instrument(self.config.instrument_id)
+        if self.instrument is None:
+            self.log.error(f"Could not find instrument {self.config.instrument_id}")
+            self.stop()
+            return False
+        return True
+
+    def enter_market(self, side: OrderSide, bar: Bar, refusal: str) -> bool:
+        """Submit a GTC market order of the configured size at ``bar``'s close; when the size
+        rounds to zero, log a warning ending in ``refusal`` and return False."""
+        qty = order_quantity(self.config, self.instrument, self.portfolio, bar.close.as_double())
+        if qty is None:
+            self.log.warning(f"Entry size rounds to zero at close {bar.close}; {refusal}")
+            return False
+        order = self.order_factory.market(
+            instrument_id=self.config.instrument_id,
+            order_side=side,
+            quantity=qty,
+            time_in_force=TimeInForce.GTC,
+        )
+        self.submit_order(order)
+        return True
+
+    def on_stop(self) -> None:
+        """Cancel open orders and, if configured, close the position."""
+        self.cancel_all_orders(self.config.instrument_id)
+        if self.config.close_positions_on_stop:
+            self.close_all_positions(self.config.instrument_id)
+        self.unsubscribe_bars(self.config.bar_type)
