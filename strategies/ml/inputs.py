@@ -13,6 +13,7 @@ batch path computes all three for every bar up front, vectorised (``encode_float
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import deque
 
 import numpy as np
@@ -99,8 +100,7 @@ class BatchInputs:
         self._open, self._high, self._low, self._close, self._volume = (
             array("d", bars[k].to_numpy(dtype=np.float64)) for k in ("open", "high", "low", "close", "volume")
         )
-        self._ts_index = np.asarray(bars.index.asi8, dtype=np.int64)
-        self._ts = array("q", self._ts_index)
+        self._ts = array("q", np.asarray(bars.index.asi8, dtype=np.int64))
         self._n = len(self._ts)
         self._next = 0
 
@@ -109,7 +109,7 @@ class BatchInputs:
         ts = bar.ts_init
         i = self._next
         if not (i < self._n and self._ts[i] == ts):
-            i = int(np.searchsorted(self._ts_index, ts))
+            i = bisect_left(self._ts, ts)
         if (
             i >= self._n
             or self._ts[i] != ts
