@@ -182,11 +182,13 @@ class EventLog:
 
     def _store(self, record: bytes) -> bytes:
         """Chain, frame and buffer one record's bytes (the frame of ``framing.encode_frame``)."""
-        chain = _sha256(self._head + record).digest()
-        body = chain + record
-        buffer = self._buffer
-        buffer += _pack_header(len(body), _crc32(body))
-        buffer += body
+        hasher = _sha256(self._head)
+        hasher.update(record)
+        chain = hasher.digest()
+        buffer = self._buffer  # the frame: header, then the body (chain + record), no copies
+        buffer += _pack_header(len(chain) + len(record), _crc32(record, _crc32(chain)))
+        buffer += chain
+        buffer += record
         self._buffered += 1
         leaves = self._segment_leaves
         leaves.append(chain)

@@ -113,9 +113,14 @@ def event_dict(event: Any) -> dict[str, Any]:
 
 def canonical_event(event: Any, ids: IdMapper) -> dict[str, Any]:
     """Canonical payload of one event (its ``type`` key removed: the record kind says it)."""
-    data = _canonical_dict(event_dict(event), ids)
-    data.pop("type", None)
-    return data
+    return canonical_data(event_dict(event), ids)
+
+
+def canonical_data(data: dict[str, Any], ids: IdMapper) -> dict[str, Any]:
+    """``canonical_event`` of an event whose ``event_dict`` is ``data`` (left unchanged)."""
+    out = _canonical_dict(data, ids)
+    out.pop("type", None)
+    return out
 
 
 def canonical_event_bytes(event: Any, ids: IdMapper) -> Encoded:
@@ -129,6 +134,5 @@ def event_bytes(event: Any, ids: IdMapper) -> bytes:
     ``str`` keys and plain values)."""
     out = encode_event(type(event), event_dict(event), ids)
     if out is None:
-        out = encode_plain(canonical_event(event, ids))
-    return out
-
+        return encode_plain(canonical_event(event, ids))
+    return bytes(out)

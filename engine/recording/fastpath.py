@@ -42,6 +42,7 @@ _SHAPE = bytes(
 _UUID_TOKEN = b'v"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"'
 _TOKEN_SIZE = len(_UUID_TOKEN)
 _PLAIN = (str, int, bool, type(None))
+_SCALARS = (int, bool, float)  # values the generic walk converts without mapping anything
 _NO_PLAN = object()
 
 Step = tuple[str, Callable[[Any], Any]]
@@ -107,13 +108,16 @@ def _plan(keys: tuple[str, ...], types: tuple[type, ...]) -> Any:
     return tuple(steps)
 
 
-def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> bytes | None:
+def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> bytes | bytearray | None:
     """Canonical bytes of the dict ``data`` of an event of class ``cls`` (``data`` is consumed:
     it is changed in place), or ``None`` when the generic walk must do it (``ids`` is then left
-    untouched)."""
+    untouched). A ``bytearray`` when a UUID was mapped (spliced in place, without copying the
+    bytes around it twice): use ``bytes()`` where an immutable value is needed."""
     kind = data.pop("type", None)
-    if kind is not None and (type(kind) is not str or (len(kind) == 36 and _UUID_STR.match(kind))):
-        return None  # the generic walk would map (or stringify) it before dropping it
+    if kind is not None and (
+        (len(kind) == 36 and _UUID_STR.match(kind)) if type(kind) is str else type(kind) not in _SCALARS
+    ):
+        return None  # the generic walk would map a UUID in it before dropping it
     keys = tuple(data)
     types = tuple(map(type, data.values()))
     cached = _PLANS.get((cls, types))
@@ -141,4 +145,6 @@ def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> 
     if found == -1:
         return out
     start, end = found + 2, found + _TOKEN_SIZE - 1  # the UUID between its quotes
-    return b"%b%b%b" % (out[:start], ids(out[start:end].decode()).encode(), out[end:])
+    mapped = bytearray(out)
+    mapped[start:end] = ids(out[start:end].decode()).encode()
+    return mapped

@@ -10,24 +10,37 @@ their timestamps and closes are read in one go).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+import dataclasses
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import ActorConfig
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.events import AccountState, OrderEvent, PositionEvent
+from nautilus_trader.model.identifiers import InstrumentId
 
 from engine.eventlog import EventLog
 from engine.eventlog.encoding import encode_plain
 from engine.events import LineageEvent
-from engine.recording.canonical import IdMapper, canonical_event, event_dict
+from engine.recording.canonical import IdMapper, canonical_data, event_dict
 from engine.recording.fastpath import encode_event
 from engine.recording.prices import price_strings
 
 RECORDED_EVENT_TYPES: tuple[type, ...] = (OrderEvent, PositionEvent, AccountState, LineageEvent)
 MARKS_KIND = "Marks"
 _SKIP = object()
+
+
+def _lineage_dict_of(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """``event_dict`` for a Lineage event class, deep-copying the fields that may hold mutable
+    containers (a field typed other than a plain scalar)."""
+    scalars = (str, int, float, bool, InstrumentId)
+    fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+    if all(field.type in scalars for field in fields):
+        return event_dict
+    return lambda event: copy.deepcopy(event_dict(event))
 
 
 class Recorder(Actor):
@@ -37,16 +50,21 @@ class Recorder(Actor):
     (``{"bar_type", "ts": [ns...], "close": ["price"...]}``); call ``finish()`` after the run to
     write the last partial batch.
 
-    With ``batch`` > 1 (backtests) each event is still encoded the moment it arrives (published
-    objects are not immutable: NautilusTrader later reassigns the ``AccountBalance`` objects an
-    ``AccountState`` holds), but its bytes and the bars are queued and appended/marked ``batch``
-    at a time, in arrival order, by ``drain()`` (``finish()`` drains): the same records and bytes,
-    with the framing, hashing and marking in a tight loop instead of cold between the engine's own
-    work. Keep ``batch=1`` when records must reach the log as they happen (paper trading).
+    With ``batch`` > 1 (backtests) events and bars are queued and encoded, appended and marked
+    ``batch`` at a time, in arrival order, by ``drain()`` (``finish()`` drains): the same records
+    and bytes, with the work done in a tight loop instead of cold between the engine's own work.
+    What changes after publication is copied on arrival (NautilusTrader later reassigns the
+    ``AccountBalance`` objects an ``AccountState`` holds; Lineage events are mutable dataclasses).
+    Keep ``batch=1`` when records must reach the log as they happen (paper trading).
     """
 
     def __init__(
-        self, log: EventLog, *, marks_every: int = 1024, ids: IdMapper | None = None, batch: int = 1
+        self,
+        log: EventLog,
+        *,
+        marks_every: int = 1024,
+        ids: IdMapper | None = None,
+        batch: int = 1,
     ) -> None:
         super().__init__(ActorConfig(component_id="LineageRecorder"))
         if batch < 1:
@@ -63,16 +81,22 @@ class Recorder(Actor):
 
     def register_base(self, portfolio, msgbus, cache, clock) -> None:  # type: ignore[override]
         super().register_base(portfolio, msgbus, cache, clock)
-        msgbus.subscribe("*", self.handle_message if self.batch == 1 else self._enqueue)
+        handler = self._enqueue if self.batch > 1 else self.handle_message
+        msgbus.subscribe("*", handler)
 
     def _class_entry(self, cls: type) -> Any:
-        """``(kind, dict_of, dedup)`` for a recorded event class, ``_SKIP`` for anything else."""
+        """``(kind, dict_of, dedup, snapshot)`` for a recorded event class, ``_SKIP`` otherwise.
+
+        ``snapshot``: the event's dict must be taken the moment it arrives, because the object
+        changes afterwards (an ``AccountState``'s balances; a Lineage event is a plain mutable
+        dataclass). Other NautilusTrader events hold immutable values and are read when recorded.
+        """
         if not issubclass(cls, RECORDED_EVENT_TYPES):
             entry: Any = _SKIP
         elif issubclass(cls, LineageEvent):
-            entry = (cls.__name__, event_dict, False)
+            entry = (cls.__name__, _lineage_dict_of(cls), False, True)
         else:  # NautilusTrader's own events: the id de-duplicates double publications
-            entry = (cls.__name__, cls.to_dict, True)
+            entry = (cls.__name__, cls.to_dict, True, issubclass(cls, AccountState))
         self._kinds[cls] = entry
         return entry
 
@@ -81,36 +105,46 @@ class Recorder(Actor):
         if type(msg) is Bar:
             self._drain((msg,))
             return
-        record = self._encode(msg)
-        if record is not None:
-            self.event_log.append_encoded(*record)
+        item = self._take(msg)
+        if item is not None:
+            self.event_log.append_encoded(item[0], self._bytes(item))
             self.recorded += 1
 
-    def _encode(self, msg: Any) -> tuple[str, bytes] | None:
-        """``(kind, canonical bytes)`` of an event we keep (ids mapped now, in arrival order);
-        ``None`` for anything else and for an event id already recorded."""
+    def _take(self, msg: Any) -> tuple[str, type, Any, Any] | None:
+        """``(kind, class, event or its snapshot dict, dict_of or None)`` for an event we keep;
+        ``None`` for anything else and for an event id already taken."""
         cls = type(msg)
         entry = self._kinds.get(cls)
         if entry is None:
             entry = self._class_entry(cls)
         if entry is _SKIP:
             return None
-        kind, dict_of, dedup = entry
+        kind, dict_of, dedup, snapshot = entry
         if dedup:
             seen = self._seen
             size = len(seen)
             seen.add(msg.id)
             if len(seen) == size:
                 return None
-        out = encode_event(cls, dict_of(msg), self.ids)
+        if snapshot:
+            return kind, cls, dict_of(msg), None
+        return kind, cls, msg, dict_of
+
+    def _bytes(self, item: tuple[str, type, Any, Any]) -> bytes:
+        """Canonical bytes of a taken event (UUIDs mapped now: call in arrival order)."""
+        _, cls, value, dict_of = item
+        ids = self.ids
+        # encode_event consumes the dict it is given, and may give up half-way: the generic
+        # route then starts again from an untouched dict
+        out = encode_event(cls, dict(value) if dict_of is None else dict_of(value), ids)
         if out is None:
-            out = encode_plain(canonical_event(msg, self.ids))
-        return kind, out
+            out = encode_plain(canonical_data(value if dict_of is None else dict_of(value), ids))
+        return out
 
     def _enqueue(self, msg: Any) -> None:
-        """Bus handler with ``batch`` > 1: queue a bar, or an event's encoded record."""
+        """Bus handler with ``batch`` > 1: queue a bar, or a taken event."""
         if type(msg) is not Bar:
-            msg = self._encode(msg)
+            msg = self._take(msg)
             if msg is None:
                 return
         pending = self._pending
@@ -137,7 +171,7 @@ class Recorder(Actor):
                     if len(batch) >= every:
                         self._write_marks(key)
                 else:
-                    append(item[0], item[1])
+                    append(item[0], self._bytes(item))
                     recorded += 1
         finally:
             self.recorded += recorded

@@ -104,3 +104,24 @@ def test_a_failed_run_keeps_what_an_unbatched_recorder_kept(tmp_path, monkeypatc
         kept.append([(r.kind, r.data, r.chain) for r in read_log(tmp_path / f"boom-{batch}")])
     assert kept[0] == kept[1]
     assert sum(kind == "OrderFilled" for kind, _, _ in kept[0]) > 10
+
+
+def test_events_with_container_fields_are_deep_copied_on_arrival() -> None:
+    """A batched recorder reads a queued event later: a field that may hold a mutable container
+    is copied when the event arrives; plain scalar fields (every Lineage event so far) are not."""
+    import dataclasses
+
+    from engine.recording.canonical import event_dict
+    from engine.recording.recorder import _lineage_dict_of
+
+    @dataclasses.dataclass
+    class Tagged:
+        tags: list
+        ts_event: int = 0
+        ts_init: int = 0
+
+    event = Tagged(tags=["a"])
+    snapshot = _lineage_dict_of(Tagged)(event)
+    event.tags.append("b")
+    assert snapshot["tags"] == ["a"]
+    assert _lineage_dict_of(ModelDecision) is event_dict
