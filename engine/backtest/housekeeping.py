@@ -8,6 +8,9 @@ twice as long per bar at the end as at the start; 1M bars did not finish).
 
 ``OrderPurger`` purges orders that are already closed every ``every`` bars, after tallying them,
 so the run's figures still count every order and fill (``collect_figures`` adds the tallies).
+Orders the cache indexes under a position while the order itself has none (a NETTING order
+rejected before any fill) are kept: ``Cache.purge_order`` would leave them in the position's
+order index, and the next fill's walk of that index would fail with a ``KeyError``.
 Only closed orders go (NautilusTrader refuses to purge open ones); positions, position snapshots,
 the account and every event on the bus are untouched, so the recorded event stream is unchanged.
 """
@@ -54,6 +57,8 @@ class OrderPurger(Attached, Actor):
             linked = order.linked_order_ids or ()
             if any((o := cache.order(i)) is not None and o.is_open for i in linked):
                 continue
+            if order.position_id is None and cache.position_id(order.client_order_id) is not None:
+                continue  # see below
             cache.purge_order(order.client_order_id)
             self.orders += 1
             self.fills += len(order.trade_ids)

@@ -75,3 +75,21 @@ def test_purging_never_changes_the_recorded_log(tmp_path, every):
 def test_purge_interval_must_be_positive():
     with pytest.raises(ValueError, match="every must be >= 1"):
         OrderPurger(BarType.from_str(BAR_TYPE), 0)
+
+
+def test_rejected_netting_orders_indexed_under_a_position_are_kept() -> None:
+    """A strategy that reacts twice to the same bar gets some orders rejected; those the cache
+    indexes under the position must survive a purge, or the next fill fails (KeyError)."""
+    from tests.backtest.test_recorder_batch import Echo
+
+    bars = eth_btc_bars(2600)
+    runs = {}
+    for purge_every in (None, 64):
+        engine = build_engine(eth_btc(), bars, BALANCES, seed=2, purge_every=purge_every)
+        engine.add_strategy(Echo(_ema_cross().config))
+        engine.run()
+        runs[purge_every] = collect_figures(engine, eth_btc(), bars)
+        rejected = [o for o in engine.cache.orders_closed() if o.status_string() == "REJECTED"]
+        engine.dispose()
+    assert rejected  # the situation arises
+    assert runs[None] == runs[64]
