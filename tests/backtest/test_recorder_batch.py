@@ -125,3 +125,48 @@ def test_events_with_container_fields_are_deep_copied_on_arrival() -> None:
     event.tags.append("b")
     assert snapshot["tags"] == ["a"]
     assert _lineage_dict_of(ModelDecision) is event_dict
+
+
+class Echo(EMACross):
+    """Trades as EMACross, and every 150th bar publishes a copy of the bar on the bars topic:
+    a bar of the input's type that is not an input bar."""
+
+    def on_bar(self, bar: Bar) -> None:
+        super().on_bar(bar)
+        self.echoed = getattr(self, "echoed", 0) + 1
+        if self.echoed % 150 == 0:
+            copy = Bar(
+                bar.bar_type, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.ts_event, bar.ts_init
+            )
+            self.msgbus.publish(f"data.bars.{bar.bar_type}", copy)
+
+
+def test_input_bars_marked_in_bulk_equal_bars_marked_one_by_one(tmp_path, monkeypatch) -> None:
+    """Input bars are marked from the input list, not read as they are published; a bar of the
+    same type from elsewhere switches to one-by-one marking without changing a byte."""
+    for name, strategy in (("plain", _ema_cross), ("echo", lambda: Echo(_ema_cross().config))):
+        logs = [
+            _run(tmp_path, f"{name}-{batch}", strategy(), batch, monkeypatch, bars=2600)
+            for batch in (1, 4096)
+        ]
+        assert logs[0] == logs[1]
+        marks = [data for kind, data, _ in logs[0] if kind == "Marks"]
+        assert sum(len(m["close"]) for m in marks) == 2600 + (2600 // 150 if name == "echo" else 0)
+
+
+def test_mixed_input_bar_types_are_marked_one_by_one(tmp_path, monkeypatch) -> None:
+    bars = eth_btc_bars(1500)
+    other = BarType.from_str(BAR_TYPE.replace("-5-MINUTE-", "-10-MINUTE-"))
+    mixed = bars + [
+        Bar(other, b.open, b.high, b.low, b.close, b.volume, b.ts_event, b.ts_init) for b in bars[::2]
+    ]
+    mixed.sort(key=lambda b: b.ts_init)
+    logs = []
+    for batch in (1, 4096):
+        monkeypatch.setattr(execution_module, "RECORD_BATCH", batch)
+        execute(
+            eth_btc_pair(), mixed, _ema_cross(), BALANCES, seed=2, log_dir=tmp_path / f"m{batch}", manifest={}
+        )
+        logs.append([(r.kind, r.data, r.chain) for r in read_log(tmp_path / f"m{batch}")])
+    assert logs[0] == logs[1]
+    assert {d["bar_type"] for k, d, _ in logs[0] if k == "Marks"} == {BAR_TYPE, str(other)}
