@@ -30,10 +30,10 @@ class IdMapper:
         self._start = start  # numbers already used (a continued log goes on from there)
 
     def __call__(self, value: str) -> str:
-        mapped = self._ids.get(value)
+        ids = self._ids
+        mapped = ids.get(value)
         if mapped is None:
-            mapped = f"uuid-{self._start + len(self._ids) + 1:06d}"
-            self._ids[value] = mapped
+            mapped = ids[value] = f"uuid-{self._start + len(ids) + 1:06d}"
         return mapped
 
     def __len__(self) -> int:
@@ -134,5 +134,5 @@ def event_bytes(event: Any, ids: IdMapper) -> bytes:
     ``str`` keys and plain values)."""
     out = encode_event(type(event), event_dict(event), ids)
     if out is None:
-        return encode_plain(canonical_event(event, ids))
-    return bytes(out)
+        out = encode_plain(canonical_event(event, ids))
+    return out

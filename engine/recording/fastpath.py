@@ -108,11 +108,10 @@ def _plan(keys: tuple[str, ...], types: tuple[type, ...]) -> Any:
     return tuple(steps)
 
 
-def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> bytes | bytearray | None:
+def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> bytes | None:
     """Canonical bytes of the dict ``data`` of an event of class ``cls`` (``data`` is consumed:
     it is changed in place), or ``None`` when the generic walk must do it (``ids`` is then left
-    untouched). A ``bytearray`` when a UUID was mapped (spliced in place, without copying the
-    bytes around it twice): use ``bytes()`` where an immutable value is needed."""
+    untouched)."""
     kind = data.pop("type", None)
     if kind is not None and (
         (len(kind) == 36 and _UUID_STR.match(kind)) if type(kind) is str else type(kind) not in _SCALARS
@@ -137,7 +136,7 @@ def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> 
     at = shape.find(_UUID_TOKEN)
     while at != -1:
         end = at + _TOKEN_SIZE
-        if out[end : end + 1] != b":":  # a value (a key is followed by ":")
+        if out[end] != 58:  # a value (a key is followed by ":", byte 58; a token never ends the text)
             if found != -1:
                 return None
             found = at
@@ -145,6 +144,4 @@ def encode_event(cls: type, data: dict[str, Any], ids: Callable[[str], str]) -> 
     if found == -1:
         return out
     start, end = found + 2, found + _TOKEN_SIZE - 1  # the UUID between its quotes
-    mapped = bytearray(out)
-    mapped[start:end] = ids(out[start:end].decode()).encode()
-    return mapped
+    return b"".join((out[:start], ids(out[start:end].decode()).encode(), out[end:]))
