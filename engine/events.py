@@ -65,10 +65,17 @@ def encode_float_rows(rows: np.ndarray) -> list[str]:
     mag = np.abs(rows)
     with np.errstate(invalid="ignore"):
         plain = (((mag >= _POSITIONAL_MIN) & (mag < _POSITIONAL_END)) | (mag == 0.0)).all(axis=1)
-    values = rows.tolist()
-    out = _MSGSPEC_ENCODE(values).decode()[1:-1].replace("],[", "]\n[").split("\n") if values else []
+    n, width = rows.shape
+    if n == 0:
+        return []
+    if width == 0:
+        return ["[]"] * n
+    # one flat list of floats (no per-row lists: 100k+ small lists would also wake the cyclic
+    # garbage collector over everything the process holds), encoded in one call and regrouped
+    items = iter(_MSGSPEC_ENCODE(rows.ravel().tolist()).decode()[1:-1].split(","))
+    out = ["[" + ",".join(row) + "]" for row in zip(*[items] * width, strict=True)]
     for i in np.flatnonzero(~plain).tolist():
-        out[i] = encode_floats(values[i])
+        out[i] = encode_floats(rows[i].tolist())
     return out
 
 

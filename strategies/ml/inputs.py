@@ -76,6 +76,14 @@ class StreamingInputs:
         return encode_floats(proba), sig, confidence
 
 
+def _column(typecode: str, values: np.ndarray) -> array:
+    """``array(typecode, values)`` copied as one block of machine values (not element by element
+    through numpy scalars); ``values`` has the matching dtype (float64 for "d", int64 for "q")."""
+    out = array(typecode)
+    out.frombytes(np.ascontiguousarray(values).tobytes())
+    return out
+
+
 class BatchInputs:
     """Features and predictions for every bar from ``bars`` (whose first row is the strategy's first
     bar), looked up by bar close time; each looked-up bar is checked against the batch row.
@@ -98,9 +106,10 @@ class BatchInputs:
         # array.array columns: indexing one yields a Python number directly (a numpy scalar per
         # element would cost more than the whole rest of a fast-path bar)
         self._open, self._high, self._low, self._close, self._volume = (
-            array("d", bars[k].to_numpy(dtype=np.float64)) for k in ("open", "high", "low", "close", "volume")
+            _column("d", bars[k].to_numpy(dtype=np.float64))
+            for k in ("open", "high", "low", "close", "volume")
         )
-        self._ts = array("q", np.asarray(bars.index.asi8, dtype=np.int64))
+        self._ts = _column("q", np.asarray(bars.index.asi8, dtype=np.int64))
         self._n = len(self._ts)
         self._next = 0
 
