@@ -109,20 +109,29 @@ def decision_factory(
     going through NautilusTrader's ``customdataclass`` and the dataclass ``__init__`` (a third of
     the cost)."""
     new = ModelDecision.__new__
+    # the instance dict every decision starts from: the fixed fields, then placeholders, in the
+    # attribute order ``ModelDecision(...)`` leaves them in
+    template = {
+        "model_id": model_id,
+        "artifact_hash": artifact_hash,
+        "feature_digest": feature_digest,
+        "probabilities": "[]",
+        "action": "",
+        "confidence": 0.0,
+        "instrument_id": instrument_id,
+        "_ts_event": 0,
+        "_ts_init": 0,
+    }
 
     def make(ts: int, probabilities: str, action: str, confidence: float) -> ModelDecision:
         event = new(ModelDecision)
-        event.__dict__.update(
-            model_id=model_id,
-            artifact_hash=artifact_hash,
-            feature_digest=feature_digest,
-            probabilities=probabilities,
-            action=action,
-            confidence=confidence,
-            instrument_id=instrument_id,
-            _ts_event=ts,
-            _ts_init=ts,
-        )
+        attrs = template.copy()  # a copy keeps the keys' order; assigning a key keeps its place
+        attrs["probabilities"] = probabilities
+        attrs["action"] = action
+        attrs["confidence"] = confidence
+        attrs["_ts_event"] = ts
+        attrs["_ts_init"] = ts
+        event.__dict__ = attrs
         return event
 
     return make

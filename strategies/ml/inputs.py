@@ -84,6 +84,13 @@ def _column(typecode: str, values: np.ndarray) -> array:
     return out
 
 
+def _refuse(bar: Bar) -> None:
+    raise LineageError(
+        f"fast path: bar at ts={bar.ts_init} ({bar.bar_type}) is not the catalog's bar at that time; "
+        "expected the backtest to replay the catalog's bars (run with fast_path=false otherwise)"
+    )
+
+
 class BatchInputs:
     """Features and predictions for every bar from ``bars`` (whose first row is the strategy's first
     bar), looked up by bar close time; each looked-up bar is checked against the batch row.
@@ -128,10 +135,7 @@ class BatchInputs:
             or self._low[i] != bar.low.as_double()
             or self._volume[i] != bar.volume.as_double()
         ):
-            raise LineageError(
-                f"fast path: bar at ts={ts} ({bar.bar_type}) is not the catalog's bar at that time; "
-                "expected the backtest to replay the catalog's bars (run with fast_path=false otherwise)"
-            )
+            _refuse(bar)
         self._next = i + 1
         return i
 
@@ -142,7 +146,23 @@ class BatchInputs:
         return tuple(self._proba[i].tolist())
 
     def step(self, bar: Bar) -> Step | None:
-        k = self._row_of(bar) - self.first_decision
+        # ``_row_of`` inlined (the per-bar hot path): the cursor row, else a search; then the check
+        ts = bar.ts_init
+        i = self._next
+        if not (i < self._n and self._ts[i] == ts):
+            i = bisect_left(self._ts, ts)
+        if (
+            i >= self._n
+            or self._ts[i] != ts
+            or self._close[i] != bar.close.as_double()
+            or self._open[i] != bar.open.as_double()
+            or self._high[i] != bar.high.as_double()
+            or self._low[i] != bar.low.as_double()
+            or self._volume[i] != bar.volume.as_double()
+        ):
+            _refuse(bar)
+        self._next = i + 1
+        k = i - self.first_decision
         if k < 0:
             return None
         return self._texts[k], self._signals[k], self._confidences[k]
