@@ -65,10 +65,17 @@ def encode_float_rows(rows: np.ndarray) -> list[str]:
     mag = np.abs(rows)
     with np.errstate(invalid="ignore"):
         plain = (((mag >= _POSITIONAL_MIN) & (mag < _POSITIONAL_END)) | (mag == 0.0)).all(axis=1)
-    values = rows.tolist()
-    out = _MSGSPEC_ENCODE(values).decode()[1:-1].replace("],[", "]\n[").split("\n") if values else []
+    n, width = rows.shape
+    if n == 0:
+        return []
+    if width == 0:
+        return ["[]"] * n
+    # one flat list of floats (no per-row lists: 100k+ small lists would also wake the cyclic
+    # garbage collector over everything the process holds), encoded in one call and regrouped
+    items = iter(_MSGSPEC_ENCODE(rows.ravel().tolist()).decode()[1:-1].split(","))
+    out = ["[" + ",".join(row) + "]" for row in zip(*[items] * width, strict=True)]
     for i in np.flatnonzero(~plain).tolist():
-        out[i] = encode_floats(values[i])
+        out[i] = encode_floats(rows[i].tolist())
     return out
 
 
@@ -102,20 +109,29 @@ def decision_factory(
     going through NautilusTrader's ``customdataclass`` and the dataclass ``__init__`` (a third of
     the cost)."""
     new = ModelDecision.__new__
+    # the instance dict every decision starts from: the fixed fields, then placeholders, in the
+    # attribute order ``ModelDecision(...)`` leaves them in
+    template = {
+        "model_id": model_id,
+        "artifact_hash": artifact_hash,
+        "feature_digest": feature_digest,
+        "probabilities": "[]",
+        "action": "",
+        "confidence": 0.0,
+        "instrument_id": instrument_id,
+        "_ts_event": 0,
+        "_ts_init": 0,
+    }
 
     def make(ts: int, probabilities: str, action: str, confidence: float) -> ModelDecision:
         event = new(ModelDecision)
-        event.__dict__.update(
-            model_id=model_id,
-            artifact_hash=artifact_hash,
-            feature_digest=feature_digest,
-            probabilities=probabilities,
-            action=action,
-            confidence=confidence,
-            instrument_id=instrument_id,
-            _ts_event=ts,
-            _ts_init=ts,
-        )
+        attrs = template.copy()  # a copy keeps the keys' order; assigning a key keeps its place
+        attrs["probabilities"] = probabilities
+        attrs["action"] = action
+        attrs["confidence"] = confidence
+        attrs["_ts_event"] = ts
+        attrs["_ts_init"] = ts
+        event.__dict__ = attrs
         return event
 
     return make

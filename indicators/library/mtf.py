@@ -7,8 +7,8 @@ The declared lookback ``tf * (m + 1)`` base bars assumes 1-minute (or slower) ba
 
 Batch and streaming both evaluate the same vectorised functions on a (rows x m) window of the last
 ``m`` visible HTF bars, so they perform identical floating-point operations: ``prep`` over the window
-alone (streaming: once per HTF bar) and ``finish`` with the base close (every row; ``None`` = the
-value does not depend on it).
+alone (once per HTF window: streaming once per HTF bar, batch once per run of rows seeing the same
+window) and ``finish`` with the base close (every row; ``None`` = the value does not depend on it).
 """
 
 from __future__ import annotations
@@ -51,20 +51,26 @@ def htf_bars(b: Bars, tf: int) -> tuple[np.ndarray, np.ndarray]:
     return ohlc, visible
 
 
-def _value(prep: PrepFn, finish: FinishFn, w: np.ndarray, close: np.ndarray, params: tuple) -> np.ndarray:
-    """The feature over a (rows, m, 4) window stack and the rows' base closes."""
-    prepped = prep(w[..., 0], w[..., 1], w[..., 2], w[..., 3], *params)
-    return prepped[0] if finish is None else finish(close, *prepped)
-
-
 def _batch(prep: PrepFn, finish: FinishFn, m: int) -> Callable[..., np.ndarray]:
     def compute(b: Bars, tf: int, *params: int) -> np.ndarray:
         ohlc, vis = htf_bars(b, tf)
         out = np.full(len(b), np.nan)
         ok = np.flatnonzero(vis >= m - 1)
         if ok.size:
-            idx = vis[ok, None] - (m - 1) + np.arange(m)
-            out[ok] = _value(prep, finish, ohlc[idx], b.close[ok], params)  # ohlc[idx]: (rows, m, 4)
+            # rows seeing the same HTF window share one ``prep`` row (computed once per run of
+            # equal windows, as streaming does once per HTF bar); ``finish`` then runs per row
+            v = vis[ok]
+            run = np.empty(v.size, dtype=bool)
+            run[0] = True
+            run[1:] = v[1:] != v[:-1]
+            of_row = np.cumsum(run) - 1  # each row's run
+            idx = v[run, None] - (m - 1) + np.arange(m)
+            w = ohlc[idx]  # (runs, m, 4)
+            prepped = prep(w[..., 0], w[..., 1], w[..., 2], w[..., 3], *params)
+            if finish is None:
+                out[ok] = prepped[0][of_row]
+            else:
+                out[ok] = finish(b.close[ok], *(p[of_row] for p in prepped))
         return out
 
     return compute

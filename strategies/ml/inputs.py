@@ -76,6 +76,21 @@ class StreamingInputs:
         return encode_floats(proba), sig, confidence
 
 
+def _column(typecode: str, values: np.ndarray) -> array:
+    """``array(typecode, values)`` copied as one block of machine values (not element by element
+    through numpy scalars); ``values`` has the matching dtype (float64 for "d", int64 for "q")."""
+    out = array(typecode)
+    out.frombytes(np.ascontiguousarray(values).tobytes())
+    return out
+
+
+def _refuse(bar: Bar) -> None:
+    raise LineageError(
+        f"fast path: bar at ts={bar.ts_init} ({bar.bar_type}) is not the catalog's bar at that time; "
+        "expected the backtest to replay the catalog's bars (run with fast_path=false otherwise)"
+    )
+
+
 class BatchInputs:
     """Features and predictions for every bar from ``bars`` (whose first row is the strategy's first
     bar), looked up by bar close time; each looked-up bar is checked against the batch row.
@@ -98,9 +113,10 @@ class BatchInputs:
         # array.array columns: indexing one yields a Python number directly (a numpy scalar per
         # element would cost more than the whole rest of a fast-path bar)
         self._open, self._high, self._low, self._close, self._volume = (
-            array("d", bars[k].to_numpy(dtype=np.float64)) for k in ("open", "high", "low", "close", "volume")
+            _column("d", bars[k].to_numpy(dtype=np.float64))
+            for k in ("open", "high", "low", "close", "volume")
         )
-        self._ts = array("q", np.asarray(bars.index.asi8, dtype=np.int64))
+        self._ts = _column("q", np.asarray(bars.index.asi8, dtype=np.int64))
         self._n = len(self._ts)
         self._next = 0
 
@@ -119,10 +135,7 @@ class BatchInputs:
             or self._low[i] != bar.low.as_double()
             or self._volume[i] != bar.volume.as_double()
         ):
-            raise LineageError(
-                f"fast path: bar at ts={ts} ({bar.bar_type}) is not the catalog's bar at that time; "
-                "expected the backtest to replay the catalog's bars (run with fast_path=false otherwise)"
-            )
+            _refuse(bar)
         self._next = i + 1
         return i
 
@@ -133,7 +146,23 @@ class BatchInputs:
         return tuple(self._proba[i].tolist())
 
     def step(self, bar: Bar) -> Step | None:
-        k = self._row_of(bar) - self.first_decision
+        # ``_row_of`` inlined (the per-bar hot path): the cursor row, else a search; then the check
+        ts = bar.ts_init
+        i = self._next
+        if not (i < self._n and self._ts[i] == ts):
+            i = bisect_left(self._ts, ts)
+        if (
+            i >= self._n
+            or self._ts[i] != ts
+            or self._close[i] != bar.close.as_double()
+            or self._open[i] != bar.open.as_double()
+            or self._high[i] != bar.high.as_double()
+            or self._low[i] != bar.low.as_double()
+            or self._volume[i] != bar.volume.as_double()
+        ):
+            _refuse(bar)
+        self._next = i + 1
+        k = i - self.first_decision
         if k < 0:
             return None
         return self._texts[k], self._signals[k], self._confidences[k]

@@ -16,7 +16,6 @@ from nautilus_trader.model.data import Bar, DataType
 from nautilus_trader.model.enums import OrderSide, TimeInForce
 from nautilus_trader.model.events import PositionClosed
 from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Price
 from nautilus_trader.trading.strategy import Strategy
 
 from engine.catalog import bars_frame
@@ -69,7 +68,7 @@ class MLStrategy(Strategy):
         self.decisions = 0
         self._last_order_bar = -(10**9)
         self._bar_index = -1
-        self._last_close: Price | None = None
+        self._last_bar: Bar | None = None
         self._account = None
         self._totals_event = None
         self._totals: tuple[Decimal, Decimal] = (Decimal(0), Decimal(0))
@@ -101,6 +100,7 @@ class MLStrategy(Strategy):
         self._artifact_hash = self.card.artifact_digest
         self._feature_digest = fs.digest
         self._decision_type = DataType(ModelDecision)
+        self._decision_topic = f"data.{self._decision_type.topic}"  # as ``publish_data`` writes it
         self._new_decision = decision_factory(
             self._model_id, self._artifact_hash, self._feature_digest, cfg.instrument_id
         )
@@ -143,23 +143,26 @@ class MLStrategy(Strategy):
         if self.inputs is None:
             self._first_bar(bar)
         self._bar_index += 1
-        close = bar.close  # a Price; as a Decimal only where money is computed
-        self._last_close = close
+        self._last_bar = bar  # its close is read only where money is computed
         ts = bar.ts_init
         if self.tracker is not None:
-            self.tracker.update_equity(self._equity(close.as_decimal()), ts)
+            self.tracker.update_equity(self._equity(bar.close.as_decimal()), ts)
         step = self.inputs.step(bar)
         if step is None:
             return
         text, sig, confidence = step
-        action, order = self._act(sig, close, ts)
+        if sig == HOLD and not self.condition.is_paused(ts):
+            action, order = _HOLD_SIGNAL, None  # whatever the position (most bars)
+        else:
+            action, order = self._act(sig, bar, ts)
         self.decisions += 1
-        self.publish_data(self._decision_type, self._new_decision(ts, text, action, float(confidence)))
+        # ``publish_data(self._decision_type, ...)`` without its per-call checks and topic text
+        self.msgbus.publish(self._decision_topic, self._new_decision(ts, text, action, confidence))
         if order is not None:
             self._last_order_bar = self._bar_index
             self.submit_order(order)
 
-    def _act(self, sig: str, close: Price, ts: int):
+    def _act(self, sig: str, bar: Bar, ts: int):
         """(action text, order or None): ``buy:signal``, ``sell:signal``, ``sell:paused`` or
         ``hold:<reason>``."""
         cfg = self.config
@@ -177,7 +180,7 @@ class MLStrategy(Strategy):
             return f"{HOLD}:cooldown", None
         if sig == SELL:
             return f"{SELL}:signal", self._exit_order()
-        qty = self._entry_quantity(close.as_decimal())
+        qty = self._entry_quantity(bar.close.as_decimal())
         if qty is None:
             return f"{HOLD}:size", None
         order = self.order_factory.market(
@@ -252,10 +255,10 @@ class MLStrategy(Strategy):
     # -- scars ----------------------------------------------------------------------------
     def on_position_closed(self, event: PositionClosed) -> None:
         """A closed trade's realised PnL feeds the trade-loss scars."""
-        if self.tracker is None or self._last_close is None:
+        if self.tracker is None or self._last_bar is None:
             return
         pnl = event.realized_pnl.as_decimal() if event.realized_pnl is not None else Decimal(0)
-        self.tracker.record_trade(pnl, self._equity(self._last_close.as_decimal()), event.ts_event)
+        self.tracker.record_trade(pnl, self._equity(self._last_bar.close.as_decimal()), event.ts_event)
 
     def _emit_scar(self, kind: str, data: dict) -> None:
         """Publish the scar and rebuild the condition by folding every scar event so far."""
