@@ -91,7 +91,7 @@ def to_bars(df: pd.DataFrame) -> list[Bar]:
 
 class Idle(Strategy):
     def __init__(self) -> None:
-        super().__init__(StrategyConfig(strategy_id="Idle-001"))
+        super().__init__(StrategyConfig(strategy_id="Idle-001", log_events=False, log_commands=False))
 
     def on_start(self) -> None:
         self.subscribe_bars(BAR_TYPE)
@@ -202,6 +202,8 @@ def config(ref: str, root: Path, fast: bool, threshold: float = 0.45) -> MLStrat
         threshold=threshold,
         fast_path=fast,
         scars=False,
+        log_events=False,  # as run_backtest configures strategies when not verbose
+        log_commands=False,
     )
 
 

@@ -99,7 +99,13 @@ def run_backtest(config: BacktestConfig | None = None, **fields: Any) -> RunResu
         config.params,
         instrument_id=config.instrument_id,
         bar_type=data.bar_type,
-        context={"catalog": str(Path(config.catalog).resolve())},
+        # Strategies log every event and command they see; unless verbose nobody reads those
+        # lines (logging is bypassed), so they are not formatted at all. Events are unaffected.
+        context={
+            "catalog": str(Path(config.catalog).resolve()),
+            "log_events": config.verbose,
+            "log_commands": config.verbose,
+        },
     )
     manifest = build_manifest(config, data, balances)
     manifest["strategy"]["class"] = f"{type(strategy).__module__}:{type(strategy).__qualname__}"
