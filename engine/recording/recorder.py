@@ -56,6 +56,8 @@ class Recorder(Actor):
     What changes after publication is copied on arrival (NautilusTrader later reassigns the
     ``AccountBalance`` objects an ``AccountState`` holds; Lineage events are mutable dataclasses).
     Keep ``batch=1`` when records must reach the log as they happen (paper trading).
+    ``input_bars`` (with ``batch`` > 1): the bars the engine was given; those it publishes are
+    marked from this list instead of one by one (same records; see ``_watch_input``).
     """
 
     def __init__(
