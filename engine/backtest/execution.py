@@ -145,7 +145,7 @@ def execute(
         if log_dir is not None:
             log = EventLog.create(log_dir, durability="group")
             log.append("RunStarted", manifest or {})
-            recorder = Recorder(log, marks_every=marks_every, batch=RECORD_BATCH, input_bars=bars)
+            recorder = Recorder(log, marks_every=marks_every, batch=RECORD_BATCH)
             engine.add_actor(recorder)
         engine.add_strategy(strategy)
         engine.run()

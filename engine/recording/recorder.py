@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from nautilus_trader.common.actor import Actor
@@ -56,8 +56,6 @@ class Recorder(Actor):
     What changes after publication is copied on arrival (NautilusTrader later reassigns the
     ``AccountBalance`` objects an ``AccountState`` holds; Lineage events are mutable dataclasses).
     Keep ``batch=1`` when records must reach the log as they happen (paper trading).
-    ``input_bars`` (with ``batch`` > 1): the bars the engine was given; those it publishes are
-    marked from this list instead of one by one (same records; see ``_watch_input``).
     """
 
     def __init__(
@@ -67,7 +65,6 @@ class Recorder(Actor):
         marks_every: int = 1024,
         ids: IdMapper | None = None,
         batch: int = 1,
-        input_bars: Sequence[Bar] | None = None,
     ) -> None:
         super().__init__(ActorConfig(component_id="LineageRecorder"))
         if batch < 1:
@@ -81,23 +78,6 @@ class Recorder(Actor):
         self._kinds: dict[type, Any] = {}  # class -> (kind, dict_of, dedup) or _SKIP
         self._marks: dict[str, list[Bar]] = {}
         self._pending: list[Any] = []
-        self._input: Sequence[Bar] = ()
-        self._next_input: Bar | None = None  # the input bar the engine should publish next
-        self._queued_inputs = 0  # input bars queued (as None) so far
-        self._marked_inputs = 0  # of those, drained
-        self._unwritten_input = 0  # first drained input bar not yet in a Marks record
-        self._input_key: str | None = None  # None once input bars are marked one by one
-        if batch > 1 and input_bars:
-            self._watch_input(input_bars)
-
-    def _watch_input(self, bars: Sequence[Bar]) -> None:
-        """Mark the engine's own input bars without reading them one by one during the run:
-        when every bar of ``bars`` has the same type, a published bar that *is* the next input
-        bar is queued as a ``None`` and its close is read, with the rest of its ``Marks`` batch,
-        from ``bars`` when the batch is written. Anything else takes the general route."""
-        key = str(bars[0].bar_type)
-        if all(str(bar.bar_type) == key for bar in bars):
-            self._input, self._input_key, self._next_input = bars, key, bars[0]
 
     def register_base(self, portfolio, msgbus, cache, clock) -> None:  # type: ignore[override]
         super().register_base(portfolio, msgbus, cache, clock)
@@ -162,16 +142,11 @@ class Recorder(Actor):
         return out
 
     def _enqueue(self, msg: Any) -> None:
-        """Bus handler with ``batch`` > 1: queue a bar (``None`` for the next input bar), or a
-        taken event."""
+        """Bus handler with ``batch`` > 1: queue a bar, or a taken event."""
         if type(msg) is not Bar:
             msg = self._take(msg)
             if msg is None:
                 return
-        elif msg is self._next_input:
-            index = self._queued_inputs = self._queued_inputs + 1
-            self._next_input = self._input[index] if index < len(self._input) else None
-            msg = None
         pending = self._pending
         pending.append(msg)
         if len(pending) >= self.batch:
@@ -187,17 +162,8 @@ class Recorder(Actor):
         recorded = 0
         try:
             for item in items:
-                if item is None:  # the next input bar
-                    self._marked_inputs += 1
-                    if self._input_key is not None:
-                        if self._marked_inputs - self._unwritten_input >= every:
-                            self._write_input_marks()
-                        continue
-                    item = self._input[self._marked_inputs - 1]
                 if type(item) is Bar:
                     key = str(item.bar_type)
-                    if key == self._input_key:
-                        self._mark_inputs_one_by_one()
                     batch = marks.get(key)
                     if batch is None:
                         batch = marks[key] = []
@@ -210,18 +176,6 @@ class Recorder(Actor):
         finally:
             self.recorded += recorded
 
-    def _write_input_marks(self) -> None:
-        """One ``Marks`` record for the input bars drained since the last one."""
-        start, self._unwritten_input = self._unwritten_input, self._marked_inputs
-        self._marks[self._input_key] = list(self._input[start : self._marked_inputs])
-        self._write_marks(self._input_key)
-
-    def _mark_inputs_one_by_one(self) -> None:
-        """Another bar of the input's type arrived: from here on, its bars (input bars included)
-        are collected like any other, after the input bars drained so far."""
-        key, self._input_key = self._input_key, None
-        self._marks[key] = list(self._input[self._unwritten_input : self._marked_inputs])
-
     def _write_marks(self, key: str) -> None:
         """One ``Marks`` record for the bars collected under ``key`` (their ts_init and close)."""
         bars = self._marks.pop(key)
@@ -232,7 +186,5 @@ class Recorder(Actor):
         """Record the queued messages, then write the remaining partial ``Marks`` batches (in
         bar-type order)."""
         self.drain()
-        if self._input_key is not None and self._marked_inputs > self._unwritten_input:
-            self._mark_inputs_one_by_one()
         for key in sorted(self._marks):
             self._write_marks(key)

@@ -141,20 +141,19 @@ class Echo(EMACross):
             self.msgbus.publish(f"data.bars.{bar.bar_type}", copy)
 
 
-def test_input_bars_marked_in_bulk_equal_bars_marked_one_by_one(tmp_path, monkeypatch) -> None:
-    """Input bars are marked from the input list, not read as they are published; a bar of the
-    same type from elsewhere switches to one-by-one marking without changing a byte."""
-    for name, strategy in (("plain", _ema_cross), ("echo", lambda: Echo(_ema_cross().config))):
-        logs = [
-            _run(tmp_path, f"{name}-{batch}", strategy(), batch, monkeypatch, bars=2600)
-            for batch in (1, 4096)
-        ]
-        assert logs[0] == logs[1]
-        marks = [data for kind, data, _ in logs[0] if kind == "Marks"]
-        assert sum(len(m["close"]) for m in marks) == 2600 + (2600 // 150 if name == "echo" else 0)
+def test_bars_from_elsewhere_are_marked_in_arrival_order(tmp_path, monkeypatch) -> None:
+    """A bar of the input's type that is not an input bar (published by a strategy) is marked
+    like any other, in arrival order, batched exactly as unbatched."""
+    logs = [
+        _run(tmp_path, f"echo-{batch}", Echo(_ema_cross().config), batch, monkeypatch, bars=2600)
+        for batch in (1, 4096)
+    ]
+    assert logs[0] == logs[1]
+    marks = [data for kind, data, _ in logs[0] if kind == "Marks"]
+    assert sum(len(m["close"]) for m in marks) == 2600 + 2600 // 150
 
 
-def test_mixed_input_bar_types_are_marked_one_by_one(tmp_path, monkeypatch) -> None:
+def test_mixed_input_bar_types_are_marked_per_type(tmp_path, monkeypatch) -> None:
     bars = eth_btc_bars(1500)
     other = BarType.from_str(BAR_TYPE.replace("-5-MINUTE-", "-10-MINUTE-"))
     mixed = bars + [
