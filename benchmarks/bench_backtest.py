@@ -3,12 +3,16 @@
 Same seeded synthetic 1-minute bars, same strategy (NautilusTrader's example EMACross), same
 seeded venue; prints bars/s for each and the recorder's cost. Run from the repo root:
 
-    python benchmarks/bench_backtest.py --bars 1000000
+    python benchmarks/bench_backtest.py --bars 1000000 [--repeat 2]
+
+Each run is a fresh process by default (``--same-process`` to share one).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -119,14 +123,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--repeat", type=int, default=1, help="interleaved off/on runs; best of each")
+    parser.add_argument("--repeat", type=int, default=1, help="off/on pairs, alternating; best of each")
     parser.add_argument(
         "--digest-on-only",
         action="store_true",
         help="compute the manifest's bars digest in the recorded run only (counts it as recording cost)",
     )
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="run everything in this process (later runs inherit the memory earlier engines leak)",
+    )
+    parser.add_argument("--child", choices=("on", "off"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     both = not args.digest_on_only
+    if args.child:  # one run in a fresh process: its figures as JSON on the last line
+        bars = synthetic_bars(args.bars, args.seed)
+        print(json.dumps(run_once(bars, record=args.child == "on", seed=args.seed, digest=both)))
+        return 0
     t0 = time.perf_counter()
     bars = synthetic_bars(args.bars, args.seed)
     print(f"generated {len(bars):,} bars in {time.perf_counter() - t0:.1f}s")
@@ -136,20 +150,39 @@ def main() -> int:
         f"bars digest (part of the manifest, {'both runs' if both else 'recorded run only'}): "
         f"{time.perf_counter() - t0:.2f}s"
     )
-    # CPU time (not wall time: the machine is shared), best of --repeat interleaved runs.
-    offs, ons = [], []
+    # CPU time (not wall time: the machine is shared), best of --repeat alternating runs, each in
+    # a fresh process unless --same-process (NautilusTrader's engines leak a little per run).
+    runs: dict[bool, list] = {False: [], True: []}
     for _ in range(args.repeat):
-        offs.append(run_once(bars, record=False, seed=args.seed, digest=both)[:2])
-        elapsed, wall, records, head = run_once(bars, record=True, seed=args.seed, digest=both)
-        ons.append((elapsed, wall))
-    (off, off_wall), (on, on_wall) = min(offs), min(ons)
+        for record in (False, True):
+            if args.same_process:
+                runs[record].append(run_once(bars, record=record, seed=args.seed, digest=both))
+            else:
+                runs[record].append(child_run(args, record))
+    off, off_wall, _, _ = min(runs[False])
+    on, on_wall, records, head = min(runs[True])
     print(f"recorder off: {off:8.2f}s  {len(bars) / off:10,.0f} bars/s (CPU)   wall {off_wall:8.2f}s")
     print(
         f"recorder on:  {on:8.2f}s  {len(bars) / on:10,.0f} bars/s (CPU)   wall {on_wall:8.2f}s  "
         f"({records:,} records, head {head[:16]})"
     )
+    if args.repeat > 1:
+        print(
+            "all runs (CPU s): off "
+            + ", ".join(f"{r[0]:.2f}" for r in runs[False])
+            + "; on "
+            + ", ".join(f"{r[0]:.2f}" for r in runs[True])
+        )
     print(f"ratio on/off: {on / off:.3f}  (recorder cost {100 * (on / off - 1):+.1f}%)")
     return 0
+
+
+def child_run(args: argparse.Namespace, record: bool) -> tuple:
+    """``run_once`` in a fresh interpreter (same bars: same seed and count)."""
+    command = [sys.executable, __file__, "--child", "on" if record else "off", "--bars", str(args.bars)]
+    command += ["--seed", str(args.seed)] + (["--digest-on-only"] if args.digest_on_only else [])
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return tuple(json.loads(out.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":
