@@ -10,8 +10,13 @@ itself is a fresh single-threaded process, unlike the caller, so forking it is s
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import tempfile
+import time
 from collections.abc import Sequence
 from multiprocessing import forkserver, get_context
+from pathlib import Path
 from typing import Any
 
 from engine.walkforward.fold_task import FoldFailure, FoldTask
@@ -49,8 +54,10 @@ def start_forkserver(modules: Sequence[str], env: dict[str, str]) -> dict[str, s
 class ProcessExecutor:
     """``workers`` processes forked from a preloaded forkserver; each is recycled after
     ``max_tasks_per_child`` folds. Folds are handed out largest first; outcomes come back in fold
-    order. ``timeout`` (seconds per fold, optional) turns a worker that died without answering
-    into a ``FoldFailure`` instead of a hang.
+    order. A worker that dies while running a fold (killed, out of memory, ``os._exit``) is
+    noticed within a second: its fold is retried once in a fresh worker, and fails with a
+    ``FoldFailure`` if that worker dies too. ``timeout`` (seconds per fold, optional) turns a fold
+    that gives no answer in time into a ``FoldFailure``.
 
     Uses ``multiprocessing.Pool(maxtasksperchild=...)``: on Python 3.11,
     ``ProcessPoolExecutor(max_tasks_per_child=...)`` deadlocks once a worker retires (CPython
@@ -97,19 +104,84 @@ class ProcessExecutor:
             maxtasksperchild=self.max_tasks_per_child,
         )
         out: list[Outcome] = []
-        try:
-            with progress(len(tasks), self.verbose) as bar:
-                pending = {
-                    i: pool.apply_async(call_safely, (fn, tasks[i]), callback=lambda _r: bar.update(1))
-                    for i in longest_first(tasks)
-                }
+        with (
+            tempfile.TemporaryDirectory(prefix="lineage-folds-") as running,
+            progress(len(tasks), self.verbose) as bar,
+        ):
+            try:
+
+                def submit(i: int) -> Any:
+                    args = (fn, tasks[i], running, i)
+                    return pool.apply_async(_run_tracked, args, callback=lambda _r: bar.update(1))
+
+                pending = {i: submit(i) for i in longest_first(tasks)}
+                retried: set[int] = set()
                 for i, t in enumerate(tasks):
-                    try:
-                        out.append(pending[i].get(self.timeout))
-                    except Exception as exc:  # a worker died, or the fold timed out
-                        out.append(FoldFailure(t.fold_id, t.fold.index, f"{type(exc).__name__}: {exc}", ""))
-            pool.close()
-            pool.join()
-        finally:
-            pool.terminate()
+                    deadline = None if self.timeout is None else time.monotonic() + self.timeout
+                    while True:
+                        try:
+                            out.append(pending[i].get(_POLL_SECONDS))
+                            break
+                        except mp.TimeoutError:
+                            for j, pid in _died_running(running):  # a worker died mid-fold
+                                if j in retried:
+                                    pending[j] = _Failed(
+                                        tasks[j], f"its worker process died twice (pid {pid})"
+                                    )
+                                else:  # once: retry the fold in a fresh worker
+                                    retried.add(j)
+                                    pending[j] = submit(j)
+                            if deadline is not None and time.monotonic() > deadline:
+                                out.append(_fold_failure(t, f"TimeoutError: no result in {self.timeout}s"))
+                                break
+                        except Exception as exc:  # cannot reach the worker's answer
+                            out.append(_fold_failure(t, f"{type(exc).__name__}: {exc}"))
+                            break
+                pool.close()
+                if not retried:  # a dead worker's lost task stays in the pool's books: join would wait
+                    pool.join()
+            finally:
+                pool.terminate()
         return out
+
+
+_POLL_SECONDS = 0.5
+
+
+def _run_tracked(fn: FoldFn, task: FoldTask, running: str, index: int) -> Outcome:
+    """In a worker: ``call_safely(fn, task)``, with a file named after this process holding the
+    fold's index while it runs, so the parent can tell which fold a worker that died was running."""
+    marker = Path(running) / str(os.getpid())
+    marker.write_text(str(index))
+    try:
+        return call_safely(fn, task)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _died_running(running: str) -> list[tuple[int, int]]:
+    """``(fold index, pid)`` for each worker that died while running a fold (its marker stays);
+    the markers are removed, so each death is reported once."""
+    died = []
+    for marker in Path(running).iterdir():
+        pid = int(marker.name)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            died.append((int(marker.read_text()), pid))
+            marker.unlink(missing_ok=True)
+    return died
+
+
+def _fold_failure(task: FoldTask, error: str) -> FoldFailure:
+    return FoldFailure(task.fold_id, task.fold.index, error, "")
+
+
+class _Failed:
+    """A result that is already known to be a failure (``get`` like an ``AsyncResult``)."""
+
+    def __init__(self, task: FoldTask, reason: str) -> None:
+        self.failure = _fold_failure(task, reason)
+
+    def get(self, timeout: float | None = None) -> FoldFailure:
+        return self.failure

@@ -85,6 +85,23 @@ def test_ray_replaces_an_actor_that_died_and_retries_its_fold(ray_cluster: None,
     assert audit_walk_forward(r.run_dir).ok
 
 
+def test_process_pool_retries_a_fold_whose_worker_died(tmp_path: Path) -> None:
+    """A worker that dies mid-fold (no answer, no exception) must not hang the run: its fold is
+    retried once in a fresh worker, and the run audits clean."""
+    config = wf_config(tmp_path, **ANCHORED, work="tests.walkforward.works:die_once")
+    r = walk_forward(config, ProcessExecutor(workers=2, max_tasks_per_child=8))
+    assert all(o.ok for o in r.outcomes), [getattr(o, "error", None) for o in r.outcomes]
+    assert len(list(r.run_dir.glob("died-fold-*"))) == len(r.outcomes)  # every fold's worker died once
+    assert audit_walk_forward(r.run_dir).ok
+
+
+def test_process_pool_fails_a_fold_whose_worker_dies_twice(tmp_path: Path) -> None:
+    config = wf_config(tmp_path, **ANCHORED, work="tests.walkforward.works:die_always")
+    r = walk_forward(config, ProcessExecutor(workers=2, max_tasks_per_child=8))
+    assert r.outcomes and not any(o.ok for o in r.outcomes)
+    assert all("worker process died twice" in o.error for o in r.outcomes)
+
+
 def test_xgboost_fold_never_imports_torch(tmp_path: Path) -> None:
     code = (
         "import sys\n"

@@ -1,5 +1,5 @@
 """Fold work used by tests: the real direct fold, made to fail on one fold, to take its time, to
-report its worker's environment, or to kill its worker once."""
+report its worker's environment, or to kill its worker (once, or every time)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,8 @@ def die_once(task: FoldTask, ctx: FoldContext) -> FoldOutput:
         marker.touch()
         os._exit(17)
     return direct.run(task, ctx)
+
+
+def die_always(task: FoldTask, ctx: FoldContext) -> FoldOutput:
+    """Kill the worker process every time (an executor must give up on the fold, not hang)."""
+    os._exit(18)
