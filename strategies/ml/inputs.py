@@ -146,23 +146,7 @@ class BatchInputs:
         return tuple(self._proba[i].tolist())
 
     def step(self, bar: Bar) -> Step | None:
-        # ``_row_of`` inlined (the per-bar hot path): the cursor row, else a search; then the check
-        ts = bar.ts_init
-        i = self._next
-        if not (i < self._n and self._ts[i] == ts):
-            i = bisect_left(self._ts, ts)
-        if (
-            i >= self._n
-            or self._ts[i] != ts
-            or self._close[i] != bar.close.as_double()
-            or self._open[i] != bar.open.as_double()
-            or self._high[i] != bar.high.as_double()
-            or self._low[i] != bar.low.as_double()
-            or self._volume[i] != bar.volume.as_double()
-        ):
-            _refuse(bar)
-        self._next = i + 1
-        k = i - self.first_decision
+        k = self._row_of(bar) - self.first_decision
         if k < 0:
             return None
         return self._texts[k], self._signals[k], self._confidences[k]

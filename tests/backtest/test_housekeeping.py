@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
+from nautilus_trader.examples.strategies.ema_cross import EMACross
 from nautilus_trader.model.data import BarType
-from nautilus_trader.model.identifiers import InstrumentId
 
 from engine.backtest import execute
 from engine.backtest.execution import build_engine
 from engine.backtest.figures import collect_figures
 from engine.backtest.housekeeping import OrderPurger
+from tests.backtest.ema import ema_cross
 from tests.backtest.test_recorder import BALANCES
 from tests.realdata import ETH_BTC_BAR_TYPE as BAR_TYPE
-from tests.realdata import ETH_BTC_ID as INSTRUMENT_ID
 from tests.realdata import eth_btc_bars
 from tests.realdata import eth_btc_pair as eth_btc
 
 
 def _ema_cross() -> EMACross:
-    return EMACross(
-        EMACrossConfig(
-            instrument_id=InstrumentId.from_str(INSTRUMENT_ID),
-            bar_type=BarType.from_str(BAR_TYPE),
-            trade_size=Decimal("0.5"),
-            fast_ema_period=5,
-            slow_ema_period=12,
-        )
-    )
+    return ema_cross(fast_ema_period=5, slow_ema_period=12)
 
 
 def _figures(bars, purge_every):

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
+from nautilus_trader.examples.strategies.ema_cross import EMACross
 from nautilus_trader.model.data import Bar, BarType, DataType
-from nautilus_trader.model.identifiers import InstrumentId
 
 from engine.backtest import execute
 from engine.backtest import execution as execution_module
 from engine.eventlog import read_log
 from engine.events import ModelDecision
+from tests.backtest.ema import ema_cross
 from tests.backtest.test_recorder import BALANCES, Publisher
 from tests.realdata import ETH_BTC_BAR_TYPE as BAR_TYPE
-from tests.realdata import ETH_BTC_ID as INSTRUMENT_ID
 from tests.realdata import eth_btc_bars, eth_btc_pair
 
-
-def _ema_cross() -> EMACross:
-    return EMACross(
-        EMACrossConfig(
-            instrument_id=InstrumentId.from_str(INSTRUMENT_ID),
-            bar_type=BarType.from_str(BAR_TYPE),
-            trade_size=Decimal("0.5"),
-        )
-    )
+_ema_cross = ema_cross
 
 
 def _run(tmp_path, name: str, strategy, batch: int, monkeypatch, bars: int = 700) -> list:

@@ -7,7 +7,6 @@ every event they publish through both routes; hypothesis throws arbitrary dicts 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -16,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import ActorConfig
-from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
-from nautilus_trader.model.data import Bar, BarType
+from nautilus_trader.model.data import Bar
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.objects import Price
 
@@ -28,9 +26,8 @@ from engine.recording.canonical import _canonical_dict, canonical_event, event_b
 from engine.recording.fastpath import encode_event
 from engine.recording.prices import price_strings, price_text
 from engine.recording.recorder import RECORDED_EVENT_TYPES
+from tests.backtest.ema import ema_cross
 from tests.backtest.test_recorder import BALANCES, Publisher
-from tests.realdata import ETH_BTC_BAR_TYPE as BAR_TYPE
-from tests.realdata import ETH_BTC_ID as INSTRUMENT_ID
 from tests.realdata import eth_btc_bars, eth_btc_pair
 
 
@@ -56,14 +53,7 @@ def _bus_messages(account_type: str, strategy: Any, bars: int = 1500) -> list[An
     return tap.messages
 
 
-def _ema_cross() -> EMACross:
-    return EMACross(
-        EMACrossConfig(
-            instrument_id=InstrumentId.from_str(INSTRUMENT_ID),
-            bar_type=BarType.from_str(BAR_TYPE),
-            trade_size=Decimal("0.5"),
-        )
-    )
+_ema_cross = ema_cross
 
 
 @pytest.mark.parametrize(
