@@ -58,7 +58,7 @@ class OrderPurger(Attached, Actor):
             if any((o := cache.order(i)) is not None and o.is_open for i in linked):
                 continue
             if order.position_id is None and cache.position_id(order.client_order_id) is not None:
-                continue  # see below
+                continue  # see the module docstring
             cache.purge_order(order.client_order_id)
             self.orders += 1
             self.fills += len(order.trade_ids)

@@ -103,46 +103,59 @@ class ProcessExecutor:
             initargs=({k: v for k, v in env.items() if k != PRELOAD_ENV},),
             maxtasksperchild=self.max_tasks_per_child,
         )
-        out: list[Outcome] = []
         with (
             tempfile.TemporaryDirectory(prefix="lineage-folds-") as running,
             progress(len(tasks), self.verbose) as bar,
         ):
             try:
-
-                def submit(i: int) -> Any:
-                    args = (fn, tasks[i], running, i)
-                    return pool.apply_async(_run_tracked, args, callback=lambda _r: bar.update(1))
-
-                pending = {i: submit(i) for i in longest_first(tasks)}
-                retried: set[int] = set()
-                for i, t in enumerate(tasks):
-                    deadline = None if self.timeout is None else time.monotonic() + self.timeout
-                    while True:
-                        try:
-                            out.append(pending[i].get(_POLL_SECONDS))
-                            break
-                        except mp.TimeoutError:
-                            for j, pid in _died_running(running):  # a worker died mid-fold
-                                if j in retried:
-                                    pending[j] = _Failed(
-                                        tasks[j], f"its worker process died twice (pid {pid})"
-                                    )
-                                else:  # once: retry the fold in a fresh worker
-                                    retried.add(j)
-                                    pending[j] = submit(j)
-                            if deadline is not None and time.monotonic() > deadline:
-                                out.append(_fold_failure(t, f"TimeoutError: no result in {self.timeout}s"))
-                                break
-                        except Exception as exc:  # cannot reach the worker's answer
-                            out.append(_fold_failure(t, f"{type(exc).__name__}: {exc}"))
-                            break
+                folds = _TrackedFolds(pool, fn, tasks, running, bar.update)
+                for i in longest_first(tasks):
+                    folds.submit(i)
+                out = [folds.outcome(i, self.timeout) for i in range(len(tasks))]
                 pool.close()
-                if not retried:  # a dead worker's lost task stays in the pool's books: join would wait
+                if not folds.retried:  # a dead worker's lost task stays in the pool's books
                     pool.join()
             finally:
                 pool.terminate()
         return out
+
+
+class _TrackedFolds:
+    """The folds handed to ``pool``, each run under a marker naming its worker (``running``), so
+    a worker that dies mid-fold is noticed: its fold is retried once, then failed."""
+
+    def __init__(self, pool: Any, fn: FoldFn, tasks: Sequence[FoldTask], running: str, done: Any) -> None:
+        self.pool, self.fn, self.tasks, self.running, self.done = pool, fn, tasks, running, done
+        self.pending: dict[int, Any] = {}
+        self.retried: set[int] = set()
+
+    def submit(self, i: int) -> None:
+        args = (self.fn, self.tasks[i], self.running, i)
+        self.pending[i] = self.pool.apply_async(_run_tracked, args, callback=lambda _r: self.done(1))
+
+    def outcome(self, i: int, timeout: float | None) -> Outcome:
+        """Fold ``i``'s outcome, waiting (``timeout`` seconds at most, if set) and checking for
+        dead workers while it waits."""
+        task = self.tasks[i]
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return self.pending[i].get(_POLL_SECONDS)
+            except mp.TimeoutError:
+                self._reap()
+                if deadline is not None and time.monotonic() > deadline:
+                    return _fold_failure(task, f"TimeoutError: no result in {timeout}s")
+            except Exception as exc:  # cannot reach the worker's answer
+                return _fold_failure(task, f"{type(exc).__name__}: {exc}")
+
+    def _reap(self) -> None:
+        """Retry (once) or fail each fold whose worker died while running it."""
+        for j, pid in _died_running(self.running):
+            if j in self.retried:
+                self.pending[j] = _Failed(self.tasks[j], f"its worker process died twice (pid {pid})")
+            else:
+                self.retried.add(j)
+                self.submit(j)
 
 
 _POLL_SECONDS = 0.5
