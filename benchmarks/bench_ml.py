@@ -33,13 +33,12 @@ from nautilus_trader.model.instruments import CurrencyPair
 from nautilus_trader.model.objects import Money, Price, Quantity
 from nautilus_trader.trading.strategy import Strategy
 
-from engine.backtest.execution import build_engine
+from engine.backtest.execution import add_strategy, build_engine
 from engine.catalog.query import bars_to_frame
 from engine.models import ModelCatalog
 from engine.training import LabelSpec
 from indicators import FeatureSet, compute_features
 from strategies.ml import MLStrategy, MLStrategyConfig
-from strategies.ml.inputs import BatchInputs
 from strategies.models import make_model
 from tests.realdata import eth_btc_pair
 
@@ -97,23 +96,17 @@ class Idle(Strategy):
         self.subscribe_bars(BAR_TYPE)
 
 
-class PresetML(MLStrategy):
-    """MLStrategy on the fast path, its batch built (in the timed run) from the frame the engine replays."""
+class CountingML(MLStrategy):
+    """MLStrategy that counts its orders. On the fast path it batches (in the timed run) from the
+    bars the engine replays, handed over by ``add_strategy`` as in ``run_backtest``."""
 
-    def __init__(self, config, preset: pd.DataFrame) -> None:
+    def __init__(self, config) -> None:
         super().__init__(config)
-        self._preset = preset
         self.orders = 0
 
     def submit_order(self, order, *args, **kwargs) -> None:
         self.orders += 1
         super().submit_order(order, *args, **kwargs)
-
-    def on_start(self) -> None:
-        super().on_start()
-        self.inputs = BatchInputs(
-            self._preset, self.feature_set, self.model, self.warmup, self.config.threshold
-        )
 
 
 PARTS = ("total", "features", "model", "rest", "model+rest")
@@ -184,7 +177,7 @@ WALL: dict[int, float] = {}  # wall seconds of each run, by strategy id
 def run(strategy: Strategy, bars: list[Bar]) -> float:
     """CPU seconds of one engine run (the machine is shared: CPU time for ratios; wall kept too)."""
     engine: BacktestEngine = build_engine(instrument(), bars, [Money(10, BTC)], seed=0)
-    engine.add_strategy(strategy)
+    add_strategy(engine, strategy, bars)
     t, w = time.process_time(), time.perf_counter()
     engine.run()
     dt = time.process_time() - t
@@ -218,16 +211,16 @@ def main() -> int:
     args = ap.parse_args()
     fs = FeatureSet.default() if args.features == "default" else FeatureSet.from_names(SMALL)
     bars = to_bars(synthetic(args.bars))
-    df = bars_to_frame(bars)  # exactly what the strategy sees, as engine.catalog.bars_frame reads it
+    df = bars_to_frame(bars[:20_000])  # the training rows, as the strategy sees them
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        refs = {k: train(k, df.iloc[: min(len(df), 20_000)], fs, root) for k in MODELS}
-        idle_s_, fast_s_ = Idle(), PresetML(config(refs["xgb"], root, True), preset=df)
+        refs = {k: train(k, df, fs, root) for k in MODELS}
+        idle_s_, fast_s_ = Idle(), CountingML(config(refs["xgb"], root, True))
         idle = len(bars) / run(idle_s_, bars)
         fast = len(bars) / run(fast_s_, bars)
         # the same fast path with a threshold no probability reaches: every decision is still made
         # and published, but no order is sent (separates NautilusTrader's order handling)
-        quiet_s_ = PresetML(config(refs["xgb"], root, True, threshold=1.01), preset=df)
+        quiet_s_ = CountingML(config(refs["xgb"], root, True, threshold=1.01))
         quiet = len(bars) / run(quiet_s_, bars)
         n_stream = min(len(bars), args.streaming_bars)
         idle_s = n_stream / run(Idle(), bars[:n_stream])

@@ -103,6 +103,16 @@ def build_engine(
     return engine
 
 
+def add_strategy(engine: BacktestEngine, strategy: Strategy, bars: Sequence[Bar]) -> None:
+    """Add ``strategy`` to ``engine``, first handing it the bars the engine will replay if it asks
+    for them (``attach_replay_bars(bars)``: e.g. ``MLStrategy``'s fast path batches its features
+    and predictions from exactly these objects instead of reading the catalog again)."""
+    attach = getattr(strategy, "attach_replay_bars", None)
+    if callable(attach):
+        attach(bars)
+    engine.add_strategy(strategy)
+
+
 def margin_terms(account_type: str) -> dict[str, Any] | None:
     """How a MARGIN account computes margins (for the manifest; None for CASH accounts)."""
     if account_type != "MARGIN":
@@ -147,7 +157,7 @@ def execute(
             log.append("RunStarted", manifest or {})
             recorder = Recorder(log, marks_every=marks_every, batch=RECORD_BATCH)
             engine.add_actor(recorder)
-        engine.add_strategy(strategy)
+        add_strategy(engine, strategy, bars)
         engine.run()
         figures = collect_figures(engine, instrument, bars)
         if log is None:

@@ -26,7 +26,8 @@ class MLStrategyConfig(StrategyConfig, frozen=True, kw_only=True):
     ``threshold`` and > P(buy). Sizing: entries buy ``position_fraction`` of equity (times the scar
     size multiplier), capped by ``max_position`` (base units) and the free quote balance after fees.
     ``cooldown_bars`` bars must pass after an order before the next signal-driven order.
-    ``fast_path`` (backtests with ``catalog`` set): features and predictions batched up front.
+    ``fast_path`` (backtests): features and predictions batched up front, from the bars the engine
+    replays (handed over by ``engine.backtest.execution.add_strategy``) or else from ``catalog``.
     Scars: drawdown / trade-loss thresholds (fractions of equity) and per-severity effects.
     """
 

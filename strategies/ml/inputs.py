@@ -15,6 +15,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -95,11 +96,25 @@ class BatchInputs:
     """Features and predictions for every bar from ``bars`` (whose first row is the strategy's first
     bar), looked up by bar close time; each looked-up bar is checked against the batch row.
 
-    Bars normally arrive in order, so the lookup is a cursor; any other time is searched."""
+    Bars normally arrive in order, so the lookup is a cursor; any other time is searched. With
+    ``sources`` (the Bar objects ``bars`` was built from, row for row) a bar that *is* the source
+    of the next row needs no other check.
+    """
 
     def __init__(
-        self, bars: pd.DataFrame, feature_set: FeatureSet, model: Model, warmup: int, threshold: float = 0.5
+        self,
+        bars: pd.DataFrame,
+        feature_set: FeatureSet,
+        model: Model,
+        warmup: int,
+        threshold: float = 0.5,
+        sources: Sequence[Bar] | None = None,
     ) -> None:
+        if sources is not None and len(sources) != len(bars):
+            raise ValueError(
+                f"BatchInputs: {len(sources)} source bars for {len(bars)} rows; expected one per row"
+            )
+        self._sources: Sequence[Bar] = () if sources is None else sources
         self.warmup = warmup
         self.first_decision = first = warmup + model.window - 1
         feats = compute_features(bars, feature_set).to_numpy(dtype=np.float64)
@@ -121,9 +136,14 @@ class BatchInputs:
         self._next = 0
 
     def _row_of(self, bar: Bar) -> int:
-        """Row of ``bar``, checked against the batch's OHLCV at that time."""
-        ts = bar.ts_init
+        """Row of ``bar``: the next row if ``bar`` is its source, else the row at its close time,
+        checked against the batch's OHLCV."""
         i = self._next
+        sources = self._sources
+        if i < len(sources) and sources[i] is bar:
+            self._next = i + 1
+            return i
+        ts = bar.ts_init
         if not (i < self._n and self._ts[i] == ts):
             i = bisect_left(self._ts, ts)
         if (

@@ -9,6 +9,7 @@ then submit at most one market order. Closed losing trades feed trade-loss scars
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
 from engine.catalog import bars_frame
+from engine.catalog.query import bars_to_frame
 from engine.errors import ArtifactError, LineageError
 from engine.events import ModelDecision, decision_factory
 from engine.events import Scar as ScarEvent
@@ -72,6 +74,12 @@ class MLStrategy(Strategy):
         self._account = None
         self._totals_event = None
         self._totals: tuple[Decimal, Decimal] = (Decimal(0), Decimal(0))
+        self._replay_bars: Sequence[Bar] | None = None
+
+    def attach_replay_bars(self, bars: Sequence[Bar]) -> None:
+        """The bars a backtest engine is about to replay (``engine.backtest.execution.add_strategy``
+        calls this): the fast path builds its batch from them, not from the catalog."""
+        self._replay_bars = bars
 
     # -- lifecycle ------------------------------------------------------------------------
     def on_start(self) -> None:
@@ -123,7 +131,11 @@ class MLStrategy(Strategy):
     # -- per bar --------------------------------------------------------------------------
     def _first_bar(self, bar: Bar) -> None:
         cfg = self.config
-        if cfg.fast_path and cfg.catalog:
+        replay = self._replay_bars
+        if cfg.fast_path and replay and replay[0] is bar:
+            frame = bars_to_frame(replay)
+            self.inputs = BatchInputs(frame, self.feature_set, self.model, self.warmup, cfg.threshold, replay)
+        elif cfg.fast_path and cfg.catalog:
             frame = bars_frame(cfg.catalog, str(cfg.instrument_id), str(cfg.bar_type.spec), start=bar.ts_init)
             self.inputs = BatchInputs(frame, self.feature_set, self.model, self.warmup, cfg.threshold)
         else:

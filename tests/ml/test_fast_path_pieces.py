@@ -56,6 +56,24 @@ def test_batch_lookup_in_any_order_and_refusal_of_foreign_bars():
             BatchInputs(changed, SMALL_FEATURES, model, SMALL_FEATURES.warmup).proba(bars[200])
 
 
+def test_batch_from_source_bars_takes_them_by_identity_and_checks_anything_else():
+    """Built from the engine's own Bar objects (``sources``), the batch takes the next source bar
+    as its row without reading it; equal bars that are other objects are checked by value, and
+    foreign bars are still refused."""
+    bars = eth_btc_bars(300)
+    model = AlwaysBuy().fit([[0.0] * len(SMALL_FEATURES.names)], [1.0])
+    plain = BatchInputs(_frame(bars), SMALL_FEATURES, model, SMALL_FEATURES.warmup)
+    expected = [plain.proba(b) for b in bars]
+    sourced = BatchInputs(_frame(bars), SMALL_FEATURES, model, SMALL_FEATURES.warmup, sources=bars)
+    assert [sourced.proba(b) for b in bars] == expected
+    copies = BatchInputs(_frame(bars), SMALL_FEATURES, model, SMALL_FEATURES.warmup, sources=bars)
+    assert [copies.proba(b) for b in eth_btc_bars(300)] == expected  # equal values, other objects
+    with pytest.raises(LineageError, match="not the catalog's bar"):
+        sourced.proba(eth_btc_bars(1, start=400)[0])
+    with pytest.raises(ValueError, match="expected one per row"):
+        BatchInputs(_frame(bars), SMALL_FEATURES, model, SMALL_FEATURES.warmup, sources=bars[1:])
+
+
 def test_xgb_inplace_prediction_equals_dmatrix_prediction(trained, model_root):
     """The model's fast prediction gives bit-identical probabilities to the DMatrix route."""
     import xgboost as xgb

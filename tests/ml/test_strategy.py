@@ -110,12 +110,13 @@ def test_wrong_model_kind_is_refused(tmp_path, trained, model_root):
 
 @pytest.mark.parametrize("kind", ["xgb", "mlp", "lstm"])
 def test_fast_path_matches_streaming_exactly(tmp_path, trained, model_root, kind):
-    """Same manifest, fast path (batch predictions, precomputed signals and probability texts) vs
-    pure streaming (one-row ``predict_row`` per bar): identical decision stream and chain head."""
+    """Same manifest, fast path (batch predictions, precomputed signals and probability texts),
+    batched from the engine's bars or from the catalog, vs pure streaming (one-row ``predict_row``
+    per bar): identical decision stream and chain head."""
     config = _config(tmp_path, strategy=kind)
     data = load_data(config)
     heads, streams = [], []
-    for fast in (True, False):
+    for route in ("replay", "catalog", "streaming"):
         strategy = MLStrategy(
             MLStrategyConfig(
                 instrument_id=InstrumentId.from_str(INSTRUMENT),
@@ -123,11 +124,13 @@ def test_fast_path_matches_streaming_exactly(tmp_path, trained, model_root, kind
                 model=str(trained[kind].ref),
                 model_root=str(model_root),
                 threshold=0.4,
-                fast_path=fast,
+                fast_path=route != "streaming",
                 catalog=str(sample_catalog()),
             )
         )
-        log_dir = tmp_path / f"{kind}-{fast}"
+        if route == "catalog":  # it does not take the engine's bars: its fast path reads the catalog
+            strategy.attach_replay_bars = None
+        log_dir = tmp_path / f"{kind}-{route}"
         ex = execute(
             data.instrument,
             data.bars,
@@ -137,14 +140,17 @@ def test_fast_path_matches_streaming_exactly(tmp_path, trained, model_root, kind
             log_dir=log_dir,
             manifest={"parity": kind},
         )
-        assert type(strategy.inputs).__name__ == ("BatchInputs" if fast else "StreamingInputs")
+        expected_inputs = "StreamingInputs" if route == "streaming" else "BatchInputs"
+        assert type(strategy.inputs).__name__ == expected_inputs
+        if route != "streaming":  # the engine's own bars, or none (catalog)
+            assert len(strategy.inputs._sources) == (len(data.bars) if route == "replay" else 0)
         heads.append(ex.head)
         streams.append([r.data for r in read_log(log_dir) if r.kind == "ModelDecision"])
-    assert streams[0] and streams[0] == streams[1]
+    assert streams[0] and streams[0] == streams[1] == streams[2]
     assert sum(d["action"] != "hold:signal" for d in streams[0]) > 0  # signals, not only holds
     if kind != "lstm":  # the tiny LSTM always leans to sell: it never enters a position
         assert sum(d["action"].startswith(("buy", "sell")) for d in streams[0]) > 0
-    assert heads[0] == heads[1]
+    assert heads[0] == heads[1] == heads[2]
 
 
 def test_default_feature_set_streaming_equals_batch_on_real_bars():
