@@ -154,3 +154,27 @@ def test_features_sharing_a_core_share_the_anchor_phase():
         assert len({FeatureSpec.parse(n).phase for n in family}) == 1
     phases = {FeatureSpec.parse(n).phase for n in FeatureSet.default().names if n.startswith("cdl_")}
     assert len(phases) > 20  # candlestick windows peak on different bars
+
+
+@pytest.mark.parametrize(("rows", "columns"), [(0, 5), (3, 0), (1, 1), (300, 143), (10_000, 7)])
+def test_column_matrix_is_a_writable_float64_matrix_of_contiguous_columns(rows: int, columns: int) -> None:
+    from indicators.batch import column_matrix
+
+    matrix = column_matrix(rows, columns)
+    assert matrix.shape == (rows, columns) and matrix.dtype == np.float64
+    assert matrix.flags.f_contiguous and matrix.flags.writeable
+    values = np.arange(rows * columns, dtype=np.float64).reshape(rows, columns)
+    matrix[:] = values
+    assert np.array_equal(matrix, values)
+
+
+def test_batch_features_survive_the_matrix_they_were_computed_in() -> None:
+    """The frame ``compute_features`` returns keeps its memory alive (the map is not released
+    under the values when the function returns)."""
+    import gc
+
+    frame = compute_features(ETH.iloc[:3000], FeatureSet.default())
+    gc.collect()
+    clutter = [np.ones(3000 * 143) for _ in range(4)]  # reuses any memory released too early
+    again = compute_features(ETH.iloc[:3000], FeatureSet.default())
+    assert frame.equals(again) and len(clutter) == 4
