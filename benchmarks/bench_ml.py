@@ -28,6 +28,7 @@ from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.currencies import BTC
 from nautilus_trader.model.data import Bar, BarType
+from nautilus_trader.model.enums import TimeInForce
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import CurrencyPair
 from nautilus_trader.model.objects import Money, Price, Quantity
@@ -97,16 +98,39 @@ class Idle(Strategy):
 
 
 class CountingML(MLStrategy):
-    """MLStrategy that counts its orders. On the fast path it batches (in the timed run) from the
-    bars the engine replays, handed over by ``add_strategy`` as in ``run_backtest``."""
+    """MLStrategy that counts its orders and notes each one's bar, side and quantity. On the fast
+    path it batches (in the timed run) from the bars the engine replays, handed over by
+    ``add_strategy`` as in ``run_backtest``."""
 
     def __init__(self, config) -> None:
         super().__init__(config)
         self.orders = 0
+        self.sent: dict[int, tuple] = {}  # bar index -> (side, quantity)
 
     def submit_order(self, order, *args, **kwargs) -> None:
         self.orders += 1
+        self.sent[self._bar_index] = (order.side, order.quantity)
         super().submit_order(order, *args, **kwargs)
+
+
+class OrdersOnly(Strategy):
+    """No model: submits the market orders another run sent, at the same bars (same sides and
+    quantities, so the same fills). Times what NautilusTrader's order handling alone costs."""
+
+    def __init__(self, sent: dict[int, tuple]) -> None:
+        super().__init__(StrategyConfig(strategy_id="Orders-001", log_events=False, log_commands=False))
+        self.sent = sent
+        self.bar_index = -1
+
+    def on_start(self) -> None:
+        self.subscribe_bars(BAR_TYPE)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bar_index += 1
+        order = self.sent.get(self.bar_index)
+        if order is not None:
+            side, quantity = order
+            self.submit_order(self.order_factory.market(IID, side, quantity, time_in_force=TimeInForce.GTC))
 
 
 PARTS = ("total", "features", "model", "rest", "model+rest")
@@ -222,6 +246,9 @@ def main() -> int:
         # and published, but no order is sent (separates NautilusTrader's order handling)
         quiet_s_ = CountingML(config(refs["xgb"], root, True, threshold=1.01))
         quiet = len(bars) / run(quiet_s_, bars)
+        # the fast path's orders with no model: what the orders alone cost
+        orders_s_ = OrdersOnly(fast_s_.sent)
+        orders_only = len(bars) / run(orders_s_, bars)
         n_stream = min(len(bars), args.streaming_bars)
         idle_s = n_stream / run(Idle(), bars[:n_stream])
         stream = n_stream / run(TimedML(config(refs["xgb"], root, False)), bars[:n_stream])
@@ -235,6 +262,13 @@ def main() -> int:
         print(
             f"  same, no orders:    {quiet:>10,.0f} bars/s (CPU) ratio to idle {quiet / idle:.2f} "
             f"({quiet_s_.decisions:,} decisions published, {quiet_s_.orders} orders)"
+        )
+        print(
+            f"  its orders, no model: {orders_only:>8,.0f} bars/s (CPU) "
+            f"ratio to idle {orders_only / idle:.2f} "
+            f"(the same {len(fast_s_.sent):,} orders at the same bars; the model's own cost is "
+            f"{len(bars) / fast - len(bars) / orders_only:.1f}s of CPU over it, idle's whole run "
+            f"{len(bars) / idle:.1f}s)"
         )
         print(
             f"xgb streaming:        {stream:>10,.0f} bars/s (CPU) ratio to idle {stream / idle_s:.2f} "
