@@ -102,7 +102,7 @@ def column_matrix(rows: int, columns: int) -> np.ndarray:
     Large ones are an anonymous memory map rather than ``np.empty``: numpy advises the kernel to
     back big arrays with 2 MB pages, and with transparent huge pages in ``madvise`` mode (a common
     default) the kernel then compacts memory to find them, which for a matrix written once, column
-    by column, cost more system time than it saved (1M bars x 143 features: 2.85 s instead of
+    by column, cost more system time than it saved (1M bars x 143 features: 2.98 s instead of
     3.43 s of CPU in ``compute_features``)."""
     size = rows * columns * 8
     if size < mmap.PAGESIZE:

@@ -90,7 +90,8 @@ def bars_to_frame(bars: list[Bar]) -> pd.DataFrame:
     """NautilusTrader bars as float64 OHLCV indexed by bar close (``ts_init``, UTC, named ``ts``).
 
     One pass per column (a list of floats each): about a fifth faster on 1M bars than one tuple
-    per bar, which also leaves a million tracked tuples for the garbage collector to walk."""
+    per bar, which also leaves a million tracked tuples for the garbage collector to walk. The
+    columns are spelled out: ``getattr`` by name costs ~6% more."""
     columns = {
         "open": np.array([b.open.as_double() for b in bars], dtype=np.float64),
         "high": np.array([b.high.as_double() for b in bars], dtype=np.float64),
