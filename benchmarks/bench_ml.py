@@ -90,8 +90,8 @@ def to_bars(df: pd.DataFrame) -> list[Bar]:
 
 
 class Idle(Strategy):
-    def __init__(self) -> None:
-        super().__init__(StrategyConfig(strategy_id="Idle-001", log_events=False, log_commands=False))
+    def __init__(self, strategy_id: str = "Idle-001") -> None:
+        super().__init__(StrategyConfig(strategy_id=strategy_id, log_events=False, log_commands=False))
 
     def on_start(self) -> None:
         self.subscribe_bars(BAR_TYPE)
@@ -113,17 +113,14 @@ class CountingML(MLStrategy):
         super().submit_order(order, *args, **kwargs)
 
 
-class OrdersOnly(Strategy):
+class OrdersOnly(Idle):
     """No model: submits the market orders another run sent, at the same bars (same sides and
     quantities, so the same fills). Times what NautilusTrader's order handling alone costs."""
 
     def __init__(self, sent: dict[int, tuple]) -> None:
-        super().__init__(StrategyConfig(strategy_id="Orders-001", log_events=False, log_commands=False))
+        super().__init__("Orders-001")
         self.sent = sent
         self.bar_index = -1
-
-    def on_start(self) -> None:
-        self.subscribe_bars(BAR_TYPE)
 
     def on_bar(self, bar: Bar) -> None:
         self.bar_index += 1

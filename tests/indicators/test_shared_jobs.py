@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from conftest import load_feather, stream_all
@@ -9,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import FeatureSet, compute_features
+from indicators.batch import column_matrix
 from indicators.library.registry import Kind, Param, register_kind, unregister_kind
 from indicators.library.ta import raw as talib
 from indicators.plan import plan_jobs
@@ -158,8 +161,6 @@ def test_features_sharing_a_core_share_the_anchor_phase():
 
 @pytest.mark.parametrize(("rows", "columns"), [(0, 5), (3, 0), (1, 1), (300, 143), (10_000, 7)])
 def test_column_matrix_is_a_writable_float64_matrix_of_contiguous_columns(rows: int, columns: int) -> None:
-    from indicators.batch import column_matrix
-
     matrix = column_matrix(rows, columns)
     assert matrix.shape == (rows, columns) and matrix.dtype == np.float64
     assert matrix.flags.f_contiguous and matrix.flags.writeable
@@ -171,8 +172,6 @@ def test_column_matrix_is_a_writable_float64_matrix_of_contiguous_columns(rows: 
 def test_batch_features_survive_the_matrix_they_were_computed_in() -> None:
     """The frame ``compute_features`` returns keeps its memory alive (the map is not released
     under the values when the function returns)."""
-    import gc
-
     frame = compute_features(ETH.iloc[:3000], FeatureSet.default())
     gc.collect()
     clutter = [np.ones(3000 * 143) for _ in range(4)]  # reuses any memory released too early
