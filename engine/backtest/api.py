@@ -123,6 +123,7 @@ def run_backtest(config: BacktestConfig | None = None, **fields: Any) -> RunResu
         verbose=config.verbose,
         progress=config.progress,
         account_type=data.account_type,
+        bar_type=data.bar_type,
     )
     figures = execution.figures
     evaluated = data.bars[data.evaluation_start :]

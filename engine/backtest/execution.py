@@ -134,10 +134,14 @@ def execute(
     progress: bool = False,
     purge_every: int | None = PURGE_EVERY,
     account_type: str | None = None,
+    bar_type: str | None = None,
 ) -> Execution:
     """Run ``strategy`` over ``bars``; with ``log_dir`` record every event between a
     ``RunStarted`` (``manifest``) and a ``RunEnded`` (summary figures) record. ``progress`` shows
-    a bar count on stderr (it does not change the events or the chain head)."""
+    a bar count on stderr (it does not change the events or the chain head). ``bar_type``: the
+    ``str`` of every bar's type when the caller knows ``bars`` are of one type (a catalog query
+    for one bar type); the recorder then marks them without reading each bar's type (the same
+    records, sooner)."""
     engine = build_engine(
         instrument,
         bars,
@@ -155,7 +159,8 @@ def execute(
         if log_dir is not None:
             log = EventLog.create(log_dir, durability="group")
             log.append("RunStarted", manifest or {})
-            recorder = Recorder(log, marks_every=marks_every, batch=RECORD_BATCH)
+            replay = (bar_type, bars) if bar_type is not None else None
+            recorder = Recorder(log, marks_every=marks_every, batch=RECORD_BATCH, replay=replay)
             engine.add_actor(recorder)
         add_strategy(engine, strategy, bars)
         engine.run()

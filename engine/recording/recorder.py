@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from nautilus_trader.common.actor import Actor
@@ -26,7 +26,7 @@ from engine.eventlog.encoding import encode_plain
 from engine.events import LineageEvent
 from engine.recording.canonical import IdMapper, canonical_data, event_dict
 from engine.recording.fastpath import encode_event
-from engine.recording.prices import price_strings
+from engine.recording.prices import marks_payload
 
 RECORDED_EVENT_TYPES: tuple[type, ...] = (OrderEvent, PositionEvent, AccountState, LineageEvent)
 MARKS_KIND = "Marks"
@@ -56,6 +56,10 @@ class Recorder(Actor):
     What changes after publication is copied on arrival (NautilusTrader later reassigns the
     ``AccountBalance`` objects an ``AccountState`` holds; Lineage events are mutable dataclasses).
     Keep ``batch=1`` when records must reach the log as they happen (paper trading).
+
+    ``replay=(bar_type, bars)``: the bars the engine replays, in order, all of that bar type
+    (``str(BarType)``). A bar that comes as the next of them is marked without reading its type
+    (which costs more than the rest of marking it); any other bar is marked by its own type.
     """
 
     def __init__(
@@ -65,6 +69,7 @@ class Recorder(Actor):
         marks_every: int = 1024,
         ids: IdMapper | None = None,
         batch: int = 1,
+        replay: tuple[str, Sequence[Bar]] | None = None,
     ) -> None:
         super().__init__(ActorConfig(component_id="LineageRecorder"))
         if batch < 1:
@@ -78,6 +83,8 @@ class Recorder(Actor):
         self._kinds: dict[type, Any] = {}  # class -> (kind, dict_of, dedup) or _SKIP
         self._marks: dict[str, list[Bar]] = {}
         self._pending: list[Any] = []
+        self._replay_type, self._replay = replay if replay is not None else ("", ())
+        self._replay_next = 0
 
     def register_base(self, portfolio, msgbus, cache, clock) -> None:  # type: ignore[override]
         super().register_base(portfolio, msgbus, cache, clock)
@@ -159,11 +166,17 @@ class Recorder(Actor):
 
     def _drain(self, items: Iterable[Any]) -> None:
         append, marks, every = self.event_log.append_encoded, self._marks, self.marks_every
+        replay, replay_type, at = self._replay, self._replay_type, self._replay_next
+        replayed = len(replay)
         recorded = 0
         try:
             for item in items:
                 if type(item) is Bar:
-                    key = str(item.bar_type)
+                    if at < replayed and replay[at] is item:
+                        key = replay_type
+                        at += 1
+                    else:
+                        key = str(item.bar_type)
                     batch = marks.get(key)
                     if batch is None:
                         batch = marks[key] = []
@@ -175,12 +188,11 @@ class Recorder(Actor):
                     recorded += 1
         finally:
             self.recorded += recorded
+            self._replay_next = at
 
     def _write_marks(self, key: str) -> None:
         """One ``Marks`` record for the bars collected under ``key`` (their ts_init and close)."""
-        bars = self._marks.pop(key)
-        payload = {"bar_type": key, "ts": [bar.ts_init for bar in bars], "close": price_strings(bars)}
-        self.event_log.append_encoded(MARKS_KIND, encode_plain(payload))
+        self.event_log.append_encoded(MARKS_KIND, marks_payload(key, self._marks.pop(key)))
 
     def finish(self) -> None:
         """Record the queued messages, then write the remaining partial ``Marks`` batches (in

@@ -20,10 +20,21 @@ from tests.realdata import eth_btc_bars, eth_btc_pair
 _ema_cross = ema_cross
 
 
-def _run(tmp_path, name: str, strategy, batch: int, monkeypatch, bars: int = 700) -> list:
+def _run(
+    tmp_path, name: str, strategy, batch: int, monkeypatch, bars: int = 700, *, known_type: bool = False
+) -> list:
+    """The log of a run; ``known_type``: ``execute`` is told the bars' type (as ``run_backtest``
+    tells it), so the recorder marks the input bars without reading their type."""
     monkeypatch.setattr(execution_module, "RECORD_BATCH", batch)
     execute(
-        eth_btc_pair(), eth_btc_bars(bars), strategy, BALANCES, seed=2, log_dir=tmp_path / name, manifest={}
+        eth_btc_pair(),
+        eth_btc_bars(bars),
+        strategy,
+        BALANCES,
+        seed=2,
+        log_dir=tmp_path / name,
+        manifest={},
+        bar_type=BAR_TYPE if known_type else None,
     )
     return [(r.kind, r.data, r.chain) for r in read_log(tmp_path / name)]
 
@@ -36,7 +47,9 @@ def test_any_batch_size_gives_the_unbatched_log(tmp_path_factory, batch: int) ->
         for make in (_ema_cross, Publisher):
             unbatched = _run(base, f"{make.__name__}-1", make(), 1, monkeypatch)
             batched = _run(base, f"{make.__name__}-{batch}", make(), batch, monkeypatch)
+            known = _run(base, f"{make.__name__}-{batch}-known", make(), batch, monkeypatch, known_type=True)
             assert batched == unbatched
+            assert known == unbatched
             assert {"OrderFilled", "ModelDecision"} & {kind for kind, _, _ in batched}
 
 
@@ -134,10 +147,18 @@ def test_bars_from_elsewhere_are_marked_in_arrival_order(tmp_path, monkeypatch) 
     """A bar of the input's type that is not an input bar (published by a strategy) is marked
     like any other, in arrival order, batched exactly as unbatched."""
     logs = [
-        _run(tmp_path, f"echo-{batch}", Echo(_ema_cross().config), batch, monkeypatch, bars=2600)
-        for batch in (1, 4096)
+        _run(
+            tmp_path,
+            f"echo-{batch}-{known}",
+            Echo(_ema_cross().config),
+            batch,
+            monkeypatch,
+            2600,
+            known_type=known,
+        )
+        for batch, known in ((1, False), (4096, False), (4096, True), (1, True))
     ]
-    assert logs[0] == logs[1]
+    assert logs[0] == logs[1] == logs[2] == logs[3]
     marks = [data for kind, data, _ in logs[0] if kind == "Marks"]
     assert sum(len(m["close"]) for m in marks) == 2600 + 2600 // 150
 

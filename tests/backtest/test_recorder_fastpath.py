@@ -15,16 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import ActorConfig
-from nautilus_trader.model.data import Bar
+from nautilus_trader.model.data import Bar, BarType
 from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.objects import Price
+from nautilus_trader.model.objects import Price, Quantity
 
 from engine.backtest.execution import build_engine
 from engine.eventlog import encode_plain
 from engine.recording import IdMapper
 from engine.recording.canonical import _canonical_dict, canonical_event, event_bytes, event_dict
 from engine.recording.fastpath import encode_event
-from engine.recording.prices import price_strings, price_text
+from engine.recording.prices import closes_json, marks_payload, price_strings, price_text
 from engine.recording.recorder import RECORDED_EVENT_TYPES
 from tests.backtest.ema import ema_cross
 from tests.backtest.test_recorder import BALANCES, Publisher
@@ -73,6 +73,10 @@ def test_every_event_of_a_real_run_encodes_as_the_generic_walk(account_type, str
     assert fast_ids._ids == generic_ids._ids
     bars = [m for m in messages if type(m) is Bar]
     assert price_strings(bars) == [str(b.close) for b in bars]
+    assert closes_json(bars) is not None  # real closes take the numpy route
+    assert marks_payload("t", bars) == encode_plain(
+        {"bar_type": "t", "ts": [b.ts_init for b in bars], "close": [str(b.close) for b in bars]}
+    )
 
 
 class Colour(Enum):
@@ -197,3 +201,55 @@ def test_price_text_is_nautilus_price_str(precision: int, value: int, rest: int)
             assert text is not None
         if text is not None:
             assert text == str(Price.from_raw(raw, precision))
+
+
+_MARKED = BarType.from_str("ETHBTC.SIM-5-MINUTE-LAST-EXTERNAL")
+_PRICE_MAX_RAW = 10**13 * Price(1, 0).raw  # well inside NautilusTrader's price range
+
+
+def _bar_closing_at(raw: int, precision: int, ts: int) -> Bar:
+    close = Price.from_raw(raw, precision)
+    return Bar(_MARKED, close, close, close, close, Quantity.from_int(1), ts, ts)
+
+
+@st.composite
+def _closes(draw) -> list[tuple[int, int]]:
+    """(raw, precision) per bar: mostly whole ticks of one precision, any size from 0 to past 2**52
+    ticks; sometimes a stray precision, a raw between ticks or a negative price."""
+    precision = draw(st.integers(0, 9))
+    unit = Price(1, 0).raw // 10**precision
+    top = min(2**53, _PRICE_MAX_RAW // unit)
+    ticks = (
+        st.integers(0, 10**precision + 3) | st.integers(0, top) | st.sampled_from([0, 1, 2**52 - 1, 2**52])
+    )
+    out = [(t * unit, precision) for t in draw(st.lists(ticks, min_size=1, max_size=12))]
+    spoil = draw(st.sampled_from(["none", "none", "precision", "between", "negative"]))
+    i = draw(st.integers(0, len(out) - 1))
+    raw, _ = out[i]
+    if spoil == "precision":
+        out[i] = (raw - raw % (unit * 10), max(precision - 1, 0))
+    elif spoil == "between" and unit > 1:
+        out[i] = (raw + draw(st.integers(1, unit - 1)), precision)
+    elif spoil == "negative":
+        out[i] = (-raw, precision)
+    return [(max(min(raw, _PRICE_MAX_RAW), -_PRICE_MAX_RAW), p) for raw, p in out]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_closes(), st.integers(0, 2**62))
+def test_marks_payload_is_the_canonical_marks_record(closes: list[tuple[int, int]], ts: int) -> None:
+    """Whatever the closes, ``marks_payload`` gives ``encode_plain`` of the ``Marks`` payload; the
+    numpy route declines (``None``) rather than differ."""
+    bars = [_bar_closing_at(raw, p, ts + i) for i, (raw, p) in enumerate(closes)]
+    texts = [str(b.close) for b in bars]
+    expected = encode_plain({"bar_type": str(_MARKED), "ts": [b.ts_init for b in bars], "close": texts})
+    assert marks_payload(str(_MARKED), bars) == expected
+    fast = closes_json(bars)
+    assert fast is None or fast == encode_plain(texts)
+    whole = all(raw >= 0 and raw % (Price(1, 0).raw // 10**p) == 0 for raw, p in closes)
+    if (
+        whole
+        and len({p for _, p in closes}) == 1
+        and max(raw for raw, _ in closes) < 2**51 * (Price(1, 0).raw // 10 ** closes[0][1])
+    ):
+        assert fast is not None  # the common case does take the numpy route

@@ -38,8 +38,10 @@ def _strategy(name: str):
     )
 
 
+@pytest.mark.parametrize("known_type", [False, True])
 @pytest.mark.parametrize("name", sorted(PINNED))
-def test_recorded_chain_head_is_pinned(tmp_path, name):
+def test_recorded_chain_head_is_pinned(tmp_path, name, known_type):
+    """Pinned whether or not ``execute`` is told the bars' type (``run_backtest`` tells it)."""
     execution = execute(
         eth_btc(),
         eth_btc_bars(800),
@@ -49,5 +51,6 @@ def test_recorded_chain_head_is_pinned(tmp_path, name):
         log_dir=tmp_path / "events",
         manifest={"pinned": 1},
         marks_every=300,
+        bar_type=BAR_TYPE if known_type else None,
     )
     assert (execution.head, execution.records) == PINNED[name]
