@@ -5,7 +5,7 @@ seeded venue; prints bars/s for each and the recorder's cost, both as the extra 
 (on/off time - 1) and as the share of throughput lost (1 - on/off bars/s, the figure the target
 names). Run from the repo root:
 
-    python benchmarks/bench_backtest.py --bars 1000000 [--repeat 2]
+    python benchmarks/bench_backtest.py --bars 1000000 [--repeat 2] [--strategy ema|idle]
 
 Each run is a fresh process by default (``--same-process`` to share one).
 """
@@ -26,6 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from nautilus_trader.config import StrategyConfig
 from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
 from nautilus_trader.model.currencies import BTC, USDT
 from nautilus_trader.model.data import BarType
@@ -33,6 +34,7 @@ from nautilus_trader.model.identifiers import InstrumentId, Symbol
 from nautilus_trader.model.instruments import CurrencyPair
 from nautilus_trader.model.objects import Money, Price, Quantity
 from nautilus_trader.persistence.wranglers import BarDataWrangler
+from nautilus_trader.trading.strategy import Strategy
 
 from engine.backtest.execution import execute
 from engine.recording.manifest import bars_digest
@@ -88,7 +90,19 @@ def synthetic_bars(n: int, seed: int) -> list:
     )
 
 
-def strategy() -> EMACross:
+class Idle(Strategy):
+    """Subscribes to the bars and never trades: what recording costs when it only marks bars."""
+
+    def __init__(self) -> None:
+        super().__init__(StrategyConfig(strategy_id="Idle-001"))
+
+    def on_start(self) -> None:
+        self.subscribe_bars(BarType.from_str(BAR_TYPE))
+
+
+def strategy(name: str = "ema") -> Strategy:
+    if name == "idle":
+        return Idle()
     return EMACross(
         EMACrossConfig(
             instrument_id=InstrumentId.from_str(INSTRUMENT),
@@ -100,7 +114,9 @@ def strategy() -> EMACross:
     )
 
 
-def run_once(bars: list, record: bool, seed: int, digest: bool) -> tuple[float, float, int, str | None]:
+def run_once(
+    bars: list, record: bool, seed: int, digest: bool, name: str = "ema"
+) -> tuple[float, float, int, str | None]:
     """(CPU s, wall s, records, head) of one run. Both runs build the manifest with its bars
     digest, as ``run_backtest`` does whether it records or not (``metrics.json`` names the
     manifest); ``digest=False`` leaves it out of an unrecorded run (``--digest-on-only``)."""
@@ -111,7 +127,7 @@ def run_once(bars: list, record: bool, seed: int, digest: bool) -> tuple[float, 
         result = execute(
             instrument(),
             bars,
-            strategy(),
+            strategy(name),
             balances,
             seed=seed,
             log_dir=Path(tmp) / "events" if record else None,
@@ -137,12 +153,19 @@ def main() -> int:
         action="store_true",
         help="run everything in this process (later runs inherit the memory earlier engines leak)",
     )
+    parser.add_argument(
+        "--strategy",
+        choices=("ema", "idle"),
+        default="ema",
+        help="ema: NautilusTrader's EMACross (the target's run); idle: never trades (bar marks only)",
+    )
     parser.add_argument("--child", choices=("on", "off"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     both = not args.digest_on_only
     if args.child:  # one run in a fresh process: its figures as JSON on the last line
         bars = synthetic_bars(args.bars, args.seed)
-        print(json.dumps(run_once(bars, record=args.child == "on", seed=args.seed, digest=both)))
+        record = args.child == "on"
+        print(json.dumps(run_once(bars, record=record, seed=args.seed, digest=both, name=args.strategy)))
         return 0
     t0 = time.perf_counter()
     bars = synthetic_bars(args.bars, args.seed)
@@ -159,7 +182,7 @@ def main() -> int:
     for _ in range(args.repeat):
         for record in (False, True):
             if args.same_process:
-                runs[record].append(run_once(bars, record=record, seed=args.seed, digest=both))
+                runs[record].append(run_once(bars, record, args.seed, both, args.strategy))
             else:
                 runs[record].append(child_run(args, record))
     off, off_wall, _, _ = min(runs[False])
@@ -187,7 +210,8 @@ def main() -> int:
 def child_run(args: argparse.Namespace, record: bool) -> tuple:
     """``run_once`` in a fresh interpreter (same bars: same seed and count)."""
     command = [sys.executable, __file__, "--child", "on" if record else "off", "--bars", str(args.bars)]
-    command += ["--seed", str(args.seed)] + (["--digest-on-only"] if args.digest_on_only else [])
+    command += ["--seed", str(args.seed), "--strategy", args.strategy]
+    command += ["--digest-on-only"] if args.digest_on_only else []
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return tuple(json.loads(out.strip().splitlines()[-1]))
 
