@@ -53,12 +53,14 @@ def encode_floats(values: Sequence[float]) -> str:
 # ``0.00001``, ``1e+16`` vs ``1e16``). tests/events checks this on millions of values.
 _MSGSPEC_ENCODE = msgspec.json.Encoder().encode
 _POSITIONAL_MIN, _POSITIONAL_END = 1e-4, 1e16
+_COMMA, _NEWLINE = ord(","), ord("\n")
 
 
 def encode_float_rows(rows: np.ndarray) -> list[str]:
-    """``[encode_floats(row) for row in rows.tolist()]`` for a 2-D float64 array, about ten times
-    faster: rows whose values all print positionally (zero or magnitude in [1e-4, 1e16)) are
-    written by msgspec in one call; any other row (tiny, huge, NaN, infinite) takes ``encode_floats``."""
+    """``[encode_floats(row) for row in rows.tolist()]`` for a 2-D float64 array, about five
+    times faster (1M rows of 3: 0.67 s against 3.4 s): rows whose values all print positionally
+    (zero or magnitude in [1e-4, 1e16)) are written by msgspec in one call; any other row (tiny,
+    huge, NaN, infinite) takes ``encode_floats``."""
     rows = np.asarray(rows, dtype=np.float64)
     if rows.ndim != 2:
         raise ValueError(f"encode_float_rows: expected a 2-D array, got shape {rows.shape}")
@@ -71,9 +73,13 @@ def encode_float_rows(rows: np.ndarray) -> list[str]:
     if width == 0:
         return ["[]"] * n
     # one flat list of floats (no per-row lists: 100k+ small lists would also wake the cyclic
-    # garbage collector over everything the process holds), encoded in one call and regrouped
-    items = iter(_MSGSPEC_ENCODE(rows.ravel().tolist()).decode()[1:-1].split(","))
-    out = ["[" + ",".join(row) + "]" for row in zip(*[items] * width, strict=True)]
+    # garbage collector over everything the process holds), encoded in one call; every
+    # ``width``-th comma then ends a row: it becomes a newline, each newline "]\n[", and one split
+    # gives the rows' texts (the list's own brackets open the first and close the last)
+    text = bytearray(_MSGSPEC_ENCODE(rows.ravel().tolist()))
+    view = np.frombuffer(text, dtype=np.uint8)
+    view[np.flatnonzero(view == _COMMA)[width - 1 :: width]] = _NEWLINE
+    out = text.decode().replace("\n", "]\n[").split("\n")
     for i in np.flatnonzero(~plain).tolist():
         out[i] = encode_floats(rows[i].tolist())
     return out

@@ -26,6 +26,7 @@ from engine.events import encode_float_rows, encode_floats
 from indicators import FeatureSet, StreamingFeatures, compute_features
 from strategies.ml.decision import signal, signals
 from strategies.models import Model
+from strategies.models.base import first_infinite
 
 Proba = tuple[float, ...]
 Step = tuple[str, str, float]
@@ -85,6 +86,18 @@ def _column(typecode: str, values: np.ndarray) -> array:
     return out
 
 
+def _batch_proba(bars: pd.DataFrame, feature_set: FeatureSet, model: Model, warmup: int) -> np.ndarray:
+    """``model.predict_proba`` of the post-warm-up feature rows, the features stored in the model's
+    ``input_dtype``. A float32 matrix holding an infinity (a feature that is infinite, or beyond
+    float32's range) is redone in float64, so the model accepts or refuses exactly what streaming
+    rows (float64) give it."""
+    dtype = model.input_dtype
+    feats = compute_features(bars, feature_set, dtype=dtype).to_numpy()[warmup:]
+    if dtype != np.float64 and first_infinite(feats) is not None:
+        feats = compute_features(bars, feature_set).to_numpy()[warmup:]
+    return model.predict_proba(feats)
+
+
 def _refuse(bar: Bar) -> None:
     raise LineageError(
         f"fast path: bar at ts={bar.ts_init} ({bar.bar_type}) is not the catalog's bar at that time; "
@@ -117,11 +130,9 @@ class BatchInputs:
         self._sources: Sequence[Bar] = () if sources is None else sources
         self.warmup = warmup
         self.first_decision = first = warmup + model.window - 1
-        feats = compute_features(bars, feature_set).to_numpy(dtype=np.float64)
         self._proba = np.full((len(bars), 3), np.nan)
         if len(bars) > warmup:
-            self._proba[warmup:] = model.predict_proba(feats[warmup:])
-        del feats
+            self._proba[warmup:] = _batch_proba(bars, feature_set, model, warmup)
         decided = self._proba[first:]
         self._texts = encode_float_rows(decided)
         self._signals, self._confidences = signals(decided, threshold)
@@ -166,7 +177,13 @@ class BatchInputs:
         return tuple(self._proba[i].tolist())
 
     def step(self, bar: Bar) -> Step | None:
-        k = self._row_of(bar) - self.first_decision
+        i = self._next
+        sources = self._sources
+        if i < len(sources) and sources[i] is bar:  # ``_row_of``'s first case, inline (every bar)
+            self._next = i + 1
+        else:
+            i = self._row_of(bar)
+        k = i - self.first_decision
         if k < 0:
             return None
         return self._texts[k], self._signals[k], self._confidences[k]

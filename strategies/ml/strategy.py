@@ -163,7 +163,7 @@ class MLStrategy(Strategy):
         if step is None:
             return
         text, sig, confidence = step
-        if sig == HOLD and not self.condition.is_paused(ts):
+        if sig == HOLD and ts >= self.condition.paused_until:  # not paused (``is_paused``, inline)
             action, order = _HOLD_SIGNAL, None  # whatever the position (most bars)
         else:
             action, order = self._act(sig, bar, ts)

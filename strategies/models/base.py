@@ -26,10 +26,18 @@ MODEL_JSON = "model.json"
 EvalSet = tuple[np.ndarray, np.ndarray]
 
 
-def check_X(X: Any, n_features: int | None = None, name: str = "X", contiguous: bool = True) -> np.ndarray:
+def check_X(
+    X: Any,
+    n_features: int | None = None,
+    name: str = "X",
+    contiguous: bool = True,
+    float32_ok: bool = False,
+) -> np.ndarray:
     """Return ``X`` as a float64 (n_rows, n_features) array, C-contiguous unless ``contiguous`` is
-    False (then in its own layout); NaN allowed, inf refused."""
-    arr = np.asarray(X, dtype=np.float64)
+    False (then in its own layout); NaN allowed, inf refused. With ``float32_ok`` a float32 array
+    stays float32 (for a model whose ``input_dtype`` is float32)."""
+    keep = float32_ok and isinstance(X, np.ndarray) and X.dtype == np.float32
+    arr = X if keep else np.asarray(X, dtype=np.float64)
     if contiguous:
         arr = np.ascontiguousarray(arr)
     if arr.ndim != 2:
@@ -38,13 +46,27 @@ def check_X(X: Any, n_features: int | None = None, name: str = "X", contiguous: 
         raise DataValidationError(
             f"{name}: expected {n_features} feature columns (as in training), got {arr.shape[1]}"
         )
-    bad = np.isinf(arr)
-    if bad.any():
-        row, col = map(int, np.argwhere(bad)[0])
+    at = first_infinite(arr)
+    if at is not None:
+        row, col = at
         raise DataValidationError(
             f"{name}: row {row}, column {col} is infinite; expected a finite value or NaN"
         )
     return arr
+
+
+_CHECK_ROWS = 1 << 15
+
+
+def first_infinite(arr: np.ndarray) -> tuple[int, int] | None:
+    """(row, column) of the first infinite value of a 2-D array in row order, or None; checked
+    ``_CHECK_ROWS`` rows at a time (no boolean copy of a whole large matrix)."""
+    for start in range(0, arr.shape[0], _CHECK_ROWS):
+        bad = np.isinf(arr[start : start + _CHECK_ROWS])
+        if bad.any():
+            row, col = map(int, np.argwhere(bad)[0])
+            return start + row, col
+    return None
 
 
 def encode_labels(y: Any, n_rows: int, name: str = "y") -> np.ndarray:
@@ -91,6 +113,10 @@ class Model(ABC):
     kind: ClassVar[str]
     any_layout: ClassVar[bool] = False
     """True when ``_predict`` takes any memory layout (e.g. the column-major feature matrix) as is."""
+    input_dtype: ClassVar[type] = np.float64
+    """The precision inference reads features in. float32 means the model rounds every feature to
+    float32 (to nearest) before using it, so features already rounded give the same predictions:
+    ``predict_proba`` then takes a float32 matrix as is (half the memory of float64)."""
 
     def __init__(self, params: dict[str, Any]) -> None:
         self._params = dict(params)
@@ -134,7 +160,9 @@ class Model(ABC):
         """Probabilities (n_rows, 3) float64, columns (sell, neutral, buy); NaN rows lack history."""
         if not self.is_fitted:
             raise ArtifactError(f"{self.kind} model: predict_proba called before fit/load")
-        Xa = check_X(X, self.n_features, contiguous=not self.any_layout)
+        Xa = check_X(
+            X, self.n_features, contiguous=not self.any_layout, float32_ok=self.input_dtype == np.float32
+        )
         out = np.full((Xa.shape[0], N_CLASSES), np.nan, dtype=np.float64)
         first = self.window - 1
         if Xa.shape[0] > first:

@@ -56,6 +56,9 @@ class XGBoostModel(Model):
 
     kind = "xgb"
     any_layout = True  # XGBoost reads strided arrays: the column-major feature matrix needs no copy
+    # XGBoost rounds every input to float32 as it reads it (float64 arrays included), so a float32
+    # feature matrix gives the same probabilities (tested) and reads faster
+    input_dtype = np.float32
 
     def __init__(
         self,

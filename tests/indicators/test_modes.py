@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import FeatureSet, StreamingFeatures, compute_features
+from indicators.errors import FeatureError
 
 DEFAULT = FeatureSet.default()
 ETH = load_feather("ETH_BTC-5m.feather", "5min")
@@ -112,3 +113,15 @@ def test_multi_timeframe_values_only_use_closed_higher_timeframe_bars(btc_1m_bar
     if name.startswith("mtflogret"):
         changed = got.diff().fillna(0).to_numpy()[rows] != 0
         assert (bars.index[rows][changed].minute == 0).all()
+
+
+def test_float32_features_are_the_float64_ones_rounded():
+    """``dtype=np.float32`` stores each value of the float64 computation rounded to nearest (what
+    a model reading float32 does itself), in the same column-major layout; other dtypes refused."""
+    bars = ADA.iloc[:3000]
+    full = compute_features(bars, DEFAULT).to_numpy()
+    half = compute_features(bars, DEFAULT, dtype=np.float32).to_numpy()
+    assert half.dtype == np.float32 and half.flags.f_contiguous
+    np.testing.assert_array_equal(half, full.astype(np.float32))
+    with pytest.raises(FeatureError, match=r"expected numpy\.float64 or numpy\.float32"):
+        compute_features(bars, DEFAULT, dtype=np.float16)

@@ -10,11 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nautilus_trader.model.identifiers import InstrumentId
 
-from engine.errors import LineageError
+from engine.errors import DataValidationError, LineageError
 from engine.events import ModelDecision, decision_factory, encode_float_rows, encode_floats, encode_json
 from engine.recording.canonical import IdMapper, canonical_event_bytes
+from indicators import FeatureSet, compute_features
+from indicators.library.registry import Kind, register_kind, unregister_kind
 from strategies.ml.decision import signal, signals
 from strategies.ml.inputs import BatchInputs, StreamingInputs
+from strategies.models.base import check_X, first_infinite
 from tests.ml.helpers import SMALL_FEATURES, AlwaysBuy
 from tests.realdata import eth_btc_bars
 
@@ -91,6 +94,60 @@ def test_xgb_inplace_prediction_equals_dmatrix_prediction(trained, model_root):
         assert np.array_equal(model.predict_proba(X[i : i + 1]), expected[i : i + 1])
 
 
+def test_xgb_reads_float32_features_as_it_reads_float64_ones(trained, model_root):
+    """XGBoost rounds inputs to float32 itself, so a float32 matrix (column-major, as the fast
+    path stores features) gives bit-identical probabilities; other models keep float64."""
+    from engine.models import ModelCatalog
+
+    model, _ = ModelCatalog(model_root).load(str(trained["xgb"].ref))
+    assert model.input_dtype == np.float32
+    rng = np.random.default_rng(5)
+    X = rng.normal(0, 50, (2000, len(SMALL_FEATURES.names))) * np.exp(rng.normal(0, 3, (2000, 1)))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    X32 = np.asfortranarray(X, dtype=np.float32)
+    assert np.array_equal(model.predict_proba(X32), model.predict_proba(X), equal_nan=True)
+    for kind in ("mlp", "lstm"):
+        assert ModelCatalog(model_root).load(str(trained[kind].ref))[0].input_dtype == np.float64
+
+
+def test_float32_fast_path_redoes_features_beyond_float32_range_in_float64():
+    """A user's feature kind may give values finite in float64 but beyond float32's range: in a
+    float32 matrix they would become inf and be refused, so the batch is redone in float64 and the
+    fast path gives exactly what the streaming path (float64 rows) gives."""
+    from strategies.models import XGBoostModel
+
+    register_kind(Kind("hugeclose", "test", (), lambda b: b.close * 1e40, lambda: 0, mode="pointwise"))
+    try:
+        fs = FeatureSet.from_names([*SMALL_FEATURES.names, "hugeclose"])
+        bars = eth_btc_bars(300)
+        feats = compute_features(_frame(bars), fs).to_numpy()[fs.warmup :]
+        with np.errstate(over="ignore"):
+            assert np.isfinite(feats[:, -1]).all() and np.isinf(feats[:, -1].astype(np.float32)).all()
+        # trained where the feature is small (XGBoost refuses to train on such values, but
+        # predicts on them as if infinite)
+        X = np.column_stack([feats[:, :-1], feats[:, -1] * 1e-40])
+        y = np.sign(feats[:, -1] - np.median(feats[:, -1]))
+        model = XGBoostModel(n_estimators=5, max_depth=2).fit(X, y)
+        batch = BatchInputs(_frame(bars), fs, model, fs.warmup)
+        stream = StreamingInputs(fs, model, fs.warmup)
+        got = [batch.proba(b) for b in bars]
+        assert got == [stream.proba(b) for b in bars] and len(set(got[fs.warmup :])) > 1
+    finally:
+        unregister_kind("hugeclose")
+
+
+def test_model_input_checks_find_the_first_infinity_in_row_order_across_blocks():
+    X = np.zeros((70_000, 4), dtype=np.float32, order="F")
+    X[69_999, 0] = np.inf
+    X[40_000, 3] = -np.inf
+    assert first_infinite(X) == (40_000, 3)
+    with pytest.raises(DataValidationError, match="row 40000, column 3 is infinite"):
+        check_X(X, 4, float32_ok=True)
+    assert first_infinite(np.zeros((5, 2))) is None
+    assert check_X(X[:10], 4, float32_ok=True).dtype == np.float32
+    assert check_X(X[:10], 4).dtype == np.float64  # float32 only where the model reads it
+
+
 _ROW_FLOATS = (
     st.floats()  # any double, NaN and infinities included
     | st.floats(1e-4, 1.0)
@@ -99,10 +156,18 @@ _ROW_FLOATS = (
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(_ROW_FLOATS, min_size=3, max_size=3), max_size=6))
-def test_encode_float_rows_is_encode_floats_per_row(rows: list[list[float]]) -> None:
-    arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(0, 5).flatmap(
+        lambda width: st.tuples(
+            st.just(width), st.lists(st.lists(_ROW_FLOATS, min_size=width, max_size=width), max_size=6)
+        )
+    )
+)
+def test_encode_float_rows_is_encode_floats_per_row(case: tuple[int, list[list[float]]]) -> None:
+    """Any row width (each row's end is found by counting commas), any doubles."""
+    width, rows = case
+    arr = np.array(rows, dtype=np.float64).reshape(len(rows), width)
     assert encode_float_rows(arr) == [encode_floats(r) for r in arr.tolist()]
 
 
