@@ -103,12 +103,19 @@ def column_matrix(rows: int, columns: int, dtype: type = np.float64) -> np.ndarr
     back big arrays with 2 MB pages, and with transparent huge pages in ``madvise`` mode (a common
     default) the kernel then compacts memory to find them, which for a matrix written once, column
     by column, cost more system time than it saved (1M bars x 143 features: 2.98 s instead of
-    3.43 s of CPU in ``compute_features``)."""
+    3.43 s of CPU in ``compute_features``). The map is private (a shared one is backed by shmem)
+    and, where the platform has it, ``MAP_POPULATE`` maps every page in one call instead of one
+    fault per page as the matrix is first written: the same 1M bars in float32 take 0.25 s of
+    system time instead of 0.43-0.52 s (shared, faulted) or 0.31-0.37 s (private, faulted)."""
     itemsize = np.dtype(dtype).itemsize
     size = rows * columns * itemsize
     if size < mmap.PAGESIZE:
         return np.empty((rows, columns), dtype=dtype, order="F")
-    return np.ndarray((rows, columns), dtype=dtype, buffer=mmap.mmap(-1, size), order="F")
+    buffer = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_POPULATE)
+    return np.ndarray((rows, columns), dtype=dtype, buffer=buffer, order="F")
+
+
+_MAP_POPULATE = getattr(mmap, "MAP_POPULATE", 0)  # Linux only
 
 
 FEATURE_DTYPES = (np.float64, np.float32)
