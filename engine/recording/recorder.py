@@ -24,7 +24,6 @@ from nautilus_trader.model.identifiers import InstrumentId
 from engine.eventlog import EventLog
 from engine.eventlog.encoding import encode_plain
 from engine.events import LineageEvent
-from engine.recording.accounts import account_state_dict, freeze_account_state
 from engine.recording.canonical import IdMapper, canonical_data, event_dict
 from engine.recording.fastpath import encode_event
 from engine.recording.prices import marks_payload
@@ -54,9 +53,8 @@ class Recorder(Actor):
     With ``batch`` > 1 (backtests) events and bars are queued and encoded, appended and marked
     ``batch`` at a time, in arrival order, by ``drain()`` (``finish()`` drains): the same records
     and bytes, with the work done in a tight loop instead of cold between the engine's own work.
-    What changes after publication is taken on arrival (NautilusTrader later writes new amounts
-    into the ``AccountBalance`` objects an ``AccountState`` holds; Lineage events are mutable
-    dataclasses).
+    What changes after publication is copied on arrival (NautilusTrader later reassigns the
+    ``AccountBalance`` objects an ``AccountState`` holds; Lineage events are mutable dataclasses).
     Keep ``batch=1`` when records must reach the log as they happen (paper trading).
 
     ``replay=(bar_type, bars)``: the bars the engine replays, in order, all of that bar type
@@ -82,7 +80,7 @@ class Recorder(Actor):
         self.batch = batch
         self.recorded = 0
         self._seen: set[Any] = set()
-        self._kinds: dict[type, Any] = {}  # class -> (kind, dedup, on_arrival, dict_of) or _SKIP
+        self._kinds: dict[type, Any] = {}  # class -> (kind, dict_of, dedup) or _SKIP
         self._marks: dict[str, list[Bar]] = {}
         self._pending: list[Any] = []
         self._replay_type, self._replay = replay if replay is not None else ("", ())
@@ -94,22 +92,18 @@ class Recorder(Actor):
         msgbus.subscribe("*", handler)
 
     def _class_entry(self, cls: type) -> Any:
-        """``(kind, dedup, on_arrival, dict_of)`` for a recorded event class, ``_SKIP`` otherwise.
+        """``(kind, dict_of, dedup, snapshot)`` for a recorded event class, ``_SKIP`` otherwise.
 
-        ``on_arrival`` (or None: the event itself is kept) takes what must be read the moment the
-        event arrives, because the object changes afterwards: an ``AccountState``'s balance values
-        (``engine.recording.accounts``), a Lineage event's fields (a plain mutable dataclass).
-        ``dict_of`` turns what was kept into the event's dict when it is encoded (None: it is one).
-        Other NautilusTrader events hold immutable values and are read when recorded.
+        ``snapshot``: the event's dict must be taken the moment it arrives, because the object
+        changes afterwards (an ``AccountState``'s balances; a Lineage event is a plain mutable
+        dataclass). Other NautilusTrader events hold immutable values and are read when recorded.
         """
         if not issubclass(cls, RECORDED_EVENT_TYPES):
             entry: Any = _SKIP
         elif issubclass(cls, LineageEvent):
-            entry = (cls.__name__, False, _lineage_dict_of(cls), None)
-        elif issubclass(cls, AccountState):
-            entry = (cls.__name__, True, freeze_account_state, account_state_dict)
+            entry = (cls.__name__, _lineage_dict_of(cls), False, True)
         else:  # NautilusTrader's own events: the id de-duplicates double publications
-            entry = (cls.__name__, True, None, cls.to_dict)
+            entry = (cls.__name__, cls.to_dict, True, issubclass(cls, AccountState))
         self._kinds[cls] = entry
         return entry
 
@@ -124,7 +118,7 @@ class Recorder(Actor):
             self.recorded += 1
 
     def _take(self, msg: Any) -> tuple[str, type, Any, Any] | None:
-        """``(kind, class, what was kept of the event, dict_of or None)`` for an event we keep;
+        """``(kind, class, event or its snapshot dict, dict_of or None)`` for an event we keep;
         ``None`` for anything else and for an event id already taken."""
         cls = type(msg)
         entry = self._kinds.get(cls)
@@ -132,14 +126,16 @@ class Recorder(Actor):
             entry = self._class_entry(cls)
         if entry is _SKIP:
             return None
-        kind, dedup, on_arrival, dict_of = entry
+        kind, dict_of, dedup, snapshot = entry
         if dedup:
             seen = self._seen
             size = len(seen)
             seen.add(msg.id)
             if len(seen) == size:
                 return None
-        return kind, cls, msg if on_arrival is None else on_arrival(msg), dict_of
+        if snapshot:
+            return kind, cls, dict_of(msg), None
+        return kind, cls, msg, dict_of
 
     def _bytes(self, item: tuple[str, type, Any, Any]) -> bytes:
         """Canonical bytes of a taken event (UUIDs mapped now: call in arrival order)."""
