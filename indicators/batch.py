@@ -96,6 +96,9 @@ def check_length(b: Bars, feature_set: FeatureSet, source: str = "bars") -> None
         )
 
 
+_MAP_POPULATE = getattr(mmap, "MAP_POPULATE", 0)  # Linux only
+
+
 def column_matrix(rows: int, columns: int, dtype: type = np.float64) -> np.ndarray:
     """An uninitialised ``rows`` x ``columns`` matrix of ``dtype``, columns contiguous (order "F").
 
@@ -113,9 +116,6 @@ def column_matrix(rows: int, columns: int, dtype: type = np.float64) -> np.ndarr
         return np.empty((rows, columns), dtype=dtype, order="F")
     buffer = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_POPULATE)
     return np.ndarray((rows, columns), dtype=dtype, buffer=buffer, order="F")
-
-
-_MAP_POPULATE = getattr(mmap, "MAP_POPULATE", 0)  # Linux only
 
 
 FEATURE_DTYPES = (np.float64, np.float32)

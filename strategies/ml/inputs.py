@@ -21,12 +21,11 @@ import numpy as np
 import pandas as pd
 from nautilus_trader.model.data import Bar
 
-from engine.errors import LineageError
+from engine.errors import DataValidationError, LineageError
 from engine.events import encode_float_rows, encode_floats
 from indicators import FeatureSet, StreamingFeatures, compute_features
 from strategies.ml.decision import signal, signals
 from strategies.models import Model
-from strategies.models.base import first_infinite
 
 Proba = tuple[float, ...]
 Step = tuple[str, str, float]
@@ -88,14 +87,17 @@ def _column(typecode: str, values: np.ndarray) -> array:
 
 def _batch_proba(bars: pd.DataFrame, feature_set: FeatureSet, model: Model, warmup: int) -> np.ndarray:
     """``model.predict_proba`` of the post-warm-up feature rows, the features stored in the model's
-    ``input_dtype``. A float32 matrix holding an infinity (a feature that is infinite, or beyond
-    float32's range) is redone in float64, so the model accepts or refuses exactly what streaming
-    rows (float64) give it."""
+    ``input_dtype``. A float32 matrix the model refuses (it holds an infinity: a feature that is
+    infinite, or beyond float32's range) is redone in float64, so the model accepts or refuses
+    exactly what streaming rows (float64) give it."""
     dtype = model.input_dtype
     feats = compute_features(bars, feature_set, dtype=dtype).to_numpy()[warmup:]
-    if dtype != np.float64 and first_infinite(feats) is not None:
-        feats = compute_features(bars, feature_set).to_numpy()[warmup:]
-    return model.predict_proba(feats)
+    try:
+        return model.predict_proba(feats)
+    except DataValidationError:
+        if dtype == np.float64:
+            raise
+    return model.predict_proba(compute_features(bars, feature_set).to_numpy()[warmup:])
 
 
 def _refuse(bar: Bar) -> None:
