@@ -45,7 +45,10 @@ API: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine.lookahead", ("strategy_lookahead",)),
     ("engine.progress", ("progress", "configure_logging", "nautilus_logging_config")),
     ("engine.errors", ("LineageError",)),
-    ("indicators", ("FeatureSet", "compute_features", "StreamingFeatures", "warmup_analysis")),
+    (
+        "indicators",
+        ("FeatureSet", "compute_features", "feature_matrix", "StreamingFeatures", "warmup_analysis"),
+    ),
     ("indicators", ("forward_return_labels", "triple_barrier_labels", "feature_lookahead")),
     ("strategies.registry", ("build_strategy",)),
     ("strategies.ml", ("MLStrategy", "MLStrategyConfig")),

@@ -1,6 +1,6 @@
 """Causal features (batch and streaming), labels and look-ahead analysis. See README.md."""
 
-from indicators.batch import compute_features
+from indicators.batch import compute_features, feature_matrix
 from indicators.errors import FeatureError
 from indicators.labels import forward_return_labels, triple_barrier_labels
 from indicators.lookahead import LookaheadReport, decision_lookahead, feature_lookahead
@@ -18,6 +18,7 @@ __all__ = [
     "compute_features",
     "decision_lookahead",
     "feature_lookahead",
+    "feature_matrix",
     "forward_return_labels",
     "triple_barrier_labels",
     "warmup_analysis",

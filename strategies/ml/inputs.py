@@ -23,7 +23,7 @@ from nautilus_trader.model.data import Bar
 
 from engine.errors import DataValidationError, LineageError
 from engine.events import encode_float_rows, encode_floats
-from indicators import FeatureSet, StreamingFeatures, compute_features
+from indicators import FeatureSet, StreamingFeatures, feature_matrix
 from strategies.ml.decision import signal, signals
 from strategies.models import Model
 
@@ -86,18 +86,19 @@ def _column(typecode: str, values: np.ndarray) -> array:
 
 
 def _batch_proba(bars: pd.DataFrame, feature_set: FeatureSet, model: Model, warmup: int) -> np.ndarray:
-    """``model.predict_proba`` of the post-warm-up feature rows, the features stored in the model's
-    ``input_dtype``. A float32 matrix the model refuses (it holds an infinity: a feature that is
-    infinite, or beyond float32's range) is redone in float64, so the model accepts or refuses
-    exactly what streaming rows (float64) give it."""
-    dtype = model.input_dtype
-    feats = compute_features(bars, feature_set, dtype=dtype).to_numpy()[warmup:]
+    """``model.predict_proba`` of the post-warm-up feature rows, computing only the columns the
+    model reads (``Model.used_columns``; the others stay 0.0, which no prediction depends on) and
+    storing them in the model's ``input_dtype``. A float32 matrix the model refuses (it holds an
+    infinity: a feature that is infinite, or beyond float32's range) is redone in float64, so the
+    model accepts or refuses exactly what streaming rows (float64) give it."""
+    dtype, columns = model.input_dtype, model.used_columns
+    feats = feature_matrix(bars, feature_set, dtype, columns)[warmup:]
     try:
         return model.predict_proba(feats)
     except DataValidationError:
         if dtype == np.float64:
             raise
-    return model.predict_proba(compute_features(bars, feature_set).to_numpy()[warmup:])
+    return model.predict_proba(feature_matrix(bars, feature_set, np.float64, columns)[warmup:])
 
 
 def _refuse(bar: Bar) -> None:

@@ -32,10 +32,13 @@ def check_X(
     name: str = "X",
     contiguous: bool = True,
     float32_ok: bool = False,
+    columns: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return ``X`` as a float64 (n_rows, n_features) array, C-contiguous unless ``contiguous`` is
     False (then in its own layout); NaN allowed, inf refused. With ``float32_ok`` a float32 array
-    stays float32 (for a model whose ``input_dtype`` is float32)."""
+    stays float32 (for a model whose ``input_dtype`` is float32). With ``columns`` (the columns a
+    model reads, ``Model.used_columns``) inf is refused only there; any elsewhere is replaced by 0.0
+    in a copy, so the model sees the same input however those unread columns were filled."""
     keep = float32_ok and isinstance(X, np.ndarray) and X.dtype == np.float32
     arr = X if keep else np.asarray(X, dtype=np.float64)
     if contiguous:
@@ -47,6 +50,11 @@ def check_X(
             f"{name}: expected {n_features} feature columns (as in training), got {arr.shape[1]}"
         )
     at = first_infinite(arr)
+    if at is not None and columns is not None:
+        at = first_infinite(arr, columns)
+        if at is None:  # infinities only in columns the model does not read
+            arr = arr.copy(order="K")
+            arr[np.isinf(arr)] = 0.0
     if at is not None:
         row, col = at
         raise DataValidationError(
@@ -58,14 +66,16 @@ def check_X(
 _CHECK_ROWS = 1 << 15
 
 
-def first_infinite(arr: np.ndarray) -> tuple[int, int] | None:
-    """(row, column) of the first infinite value of a 2-D array in row order, or None; checked
-    ``_CHECK_ROWS`` rows at a time (no boolean copy of a whole large matrix)."""
+def first_infinite(arr: np.ndarray, columns: np.ndarray | None = None) -> tuple[int, int] | None:
+    """(row, column) of the first infinite value of a 2-D array in row order (among ``columns``
+    only, if given), or None; checked ``_CHECK_ROWS`` rows at a time (no boolean copy of a whole
+    large matrix)."""
     for start in range(0, arr.shape[0], _CHECK_ROWS):
-        bad = np.isinf(arr[start : start + _CHECK_ROWS])
+        block = arr[start : start + _CHECK_ROWS]
+        bad = np.isinf(block if columns is None else block[:, columns])
         if bad.any():
             row, col = map(int, np.argwhere(bad)[0])
-            return start + row, col
+            return start + row, col if columns is None else int(columns[col])
     return None
 
 
@@ -124,6 +134,13 @@ class Model(ABC):
         self.n_features: int | None = None
 
     @property
+    def used_columns(self) -> np.ndarray | None:
+        """Sorted indices of the feature columns the fitted model's predictions depend on, or None
+        for all of them. Values in other columns never change a prediction (and infinities there
+        are not refused), so a batch may leave those columns uncomputed (``feature_matrix``)."""
+        return None
+
+    @property
     def params(self) -> dict[str, Any]:
         """Constructor parameters (JSON-able), enough to rebuild an untrained twin."""
         return dict(self._params)
@@ -161,7 +178,11 @@ class Model(ABC):
         if not self.is_fitted:
             raise ArtifactError(f"{self.kind} model: predict_proba called before fit/load")
         Xa = check_X(
-            X, self.n_features, contiguous=not self.any_layout, float32_ok=self.input_dtype == np.float32
+            X,
+            self.n_features,
+            contiguous=not self.any_layout,
+            float32_ok=self.input_dtype == np.float32,
+            columns=self.used_columns,
         )
         out = np.full((Xa.shape[0], N_CLASSES), np.nan, dtype=np.float64)
         first = self.window - 1

@@ -51,6 +51,14 @@ class EnsembleModel(Model):
     def window(self) -> int:
         return max(m.window for m in self.members)
 
+    @property
+    def used_columns(self) -> np.ndarray | None:
+        """Every column some member reads (None if a member reads them all)."""
+        used = [m.used_columns for m in self.members]
+        if any(u is None for u in used):
+            return None
+        return np.unique(np.concatenate(used)).astype(np.intp)
+
     def _fit(self, X: np.ndarray, codes: np.ndarray, w: np.ndarray, ev: tuple | None) -> None:
         y = np.where(codes >= 0, codes - 1, np.nan)
         eval_set = None if ev is None else (ev[0], np.where(ev[1] >= 0, ev[1] - 1, np.nan))

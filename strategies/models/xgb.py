@@ -89,6 +89,19 @@ class XGBoostModel(Model):
         )
         self._booster: xgb.Booster | None = None
         self._row_predictor: Any = None
+        self._used: np.ndarray | None = None
+
+    @property
+    def used_columns(self) -> np.ndarray | None:
+        """The features the trees split on (no tree reads any other)."""
+        if self._booster is None:
+            return None
+        if self._used is None:
+            names = self._booster.feature_names
+            used = self._booster.get_score(importance_type="weight")  # splits per feature used
+            index = (lambda k: names.index(k)) if names else (lambda k: int(k[1:]))  # "f12" -> 12
+            self._used = np.array(sorted(map(index, used)), dtype=np.intp)
+        return self._used
 
     def _booster_params(self) -> dict[str, Any]:
         p = self._params
@@ -130,6 +143,7 @@ class XGBoostModel(Model):
             booster.set_param({"nthread": self._params["nthread"]})
         self._booster = booster
         self._row_predictor = None
+        self._used = None
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         assert self._booster is not None
@@ -140,10 +154,11 @@ class XGBoostModel(Model):
         return proba.astype(np.float64)
 
     def predict_row(self, rows: np.ndarray) -> tuple[float, float, float]:
-        """``predict_proba``'s last row through ``RowPredictor`` (same validation: inf refused)."""
+        """``predict_proba``'s last row through ``RowPredictor`` (same validation: inf refused in
+        the columns the trees read, set to 0.0 in the others)."""
         row = rows[-1]
         if row.shape != (self.n_features,) or np.isinf(row).any():
-            check_X(rows[-1:], self.n_features)  # raises, naming the problem
+            row = check_X(rows[-1:], self.n_features, columns=self.used_columns)[0]  # or raises
         if self._row_predictor is None:
             if self._booster is None:
                 return super().predict_row(rows)  # raises: not fitted
@@ -173,3 +188,4 @@ class XGBoostModel(Model):
             raise ArtifactError(f"{path}: not a readable XGBoost UBJ model ({exc})") from exc
         self._booster = booster
         self._row_predictor = None
+        self._used = None

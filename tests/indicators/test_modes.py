@@ -8,7 +8,7 @@ from conftest import load_feather, stream_all
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import FeatureSet, StreamingFeatures, compute_features
+from indicators import FeatureSet, StreamingFeatures, compute_features, feature_matrix
 from indicators.errors import FeatureError
 
 DEFAULT = FeatureSet.default()
@@ -125,3 +125,29 @@ def test_float32_features_are_the_float64_ones_rounded():
     np.testing.assert_array_equal(half, full.astype(np.float32))
     with pytest.raises(FeatureError, match=r"expected numpy\.float64 or numpy\.float32"):
         compute_features(bars, DEFAULT, dtype=np.float16)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    columns=st.sets(st.integers(0, len(DEFAULT.names) - 1)), dtype=st.sampled_from([np.float64, np.float32])
+)
+def test_feature_matrix_computes_only_the_columns_asked_for(columns, dtype):
+    """Listed columns are exactly ``compute_features``' (features sharing a core, e.g. MACD's
+    outputs, included or not independently); every other column is 0.0, not computed."""
+    bars = ADA.iloc[:1500]
+    full = compute_features(bars, DEFAULT, dtype=dtype).to_numpy()
+    got = feature_matrix(bars, DEFAULT, dtype, columns)
+    assert got.dtype == dtype and got.flags.f_contiguous and got.shape == full.shape
+    listed = sorted(columns)
+    np.testing.assert_array_equal(got[:, listed], full[:, listed])
+    others = [j for j in range(full.shape[1]) if j not in columns]
+    assert (got[:, others] == 0).all()
+    np.testing.assert_array_equal(feature_matrix(bars, DEFAULT, dtype), full)
+
+
+def test_feature_matrix_refuses_columns_outside_the_feature_set():
+    width = len(DEFAULT.names)
+    with pytest.raises(
+        FeatureError, match=rf"feature columns \[-1, {width}\]: expected indices in \[0, {width}\)"
+    ):
+        feature_matrix(ADA.iloc[:1500], DEFAULT, np.float64, [0, -1, width])

@@ -119,21 +119,70 @@ def test_float32_fast_path_redoes_features_beyond_float32_range_in_float64():
     register_kind(Kind("hugeclose", "test", (), lambda b: b.close * 1e40, lambda: 0, mode="pointwise"))
     try:
         fs = FeatureSet.from_names([*SMALL_FEATURES.names, "hugeclose"])
-        bars = eth_btc_bars(300)
+        bars = eth_btc_bars(900)  # 628 rows after the warm-up
         feats = compute_features(_frame(bars), fs).to_numpy()[fs.warmup :]
         with np.errstate(over="ignore"):
             assert np.isfinite(feats[:, -1]).all() and np.isinf(feats[:, -1].astype(np.float32)).all()
         # trained where the feature is small (XGBoost refuses to train on such values, but
         # predicts on them as if infinite)
         X = np.column_stack([feats[:, :-1], feats[:, -1] * 1e-40])
-        y = np.sign(feats[:, -1] - np.median(feats[:, -1]))
+        # labels the trees learn from it and from RSI (so predictions still vary where it is huge)
+        above = [np.sign(c - np.median(c)) for c in (feats[:, -1], feats[:, 2])]
+        y = np.clip(above[0] + above[1], -1, 1)
         model = XGBoostModel(n_estimators=5, max_depth=2).fit(X, y)
+        assert {2, len(fs.names) - 1} <= set(
+            model.used_columns
+        )  # the trees read it: the fast path computes it
         batch = BatchInputs(_frame(bars), fs, model, fs.warmup)
         stream = StreamingInputs(fs, model, fs.warmup)
         got = [batch.proba(b) for b in bars]
         assert got == [stream.proba(b) for b in bars] and len(set(got[fs.warmup :])) > 1
     finally:
         unregister_kind("hugeclose")
+
+
+def test_fast_path_skips_features_the_model_does_not_read_and_refuses_infinities_as_streaming_does():
+    """The batch computes only ``used_columns``: a feature the trees never read may even be
+    infinite and both paths give the same probabilities; once the trees read it, both refuse."""
+    from strategies.models import XGBoostModel
+
+    bars = eth_btc_bars(900)  # 628 rows after the warm-up
+    level = float(np.median([b.close.as_double() for b in bars[SMALL_FEATURES.warmup :]]))
+    register_kind(
+        Kind(
+            "infabove",
+            "test",
+            (),
+            lambda b: np.where(b.close >= level, np.inf, 1.0),
+            lambda: 0,
+            mode="pointwise",
+        )
+    )
+    try:
+        fs = FeatureSet.from_names([*SMALL_FEATURES.names, "infabove"])
+        feats = compute_features(_frame(bars), fs).to_numpy()[fs.warmup :]
+        assert np.isinf(feats[:, -1]).any() and np.isfinite(feats[:, :-1]).all()
+        y = np.sign(feats[:, 0] - np.median(feats[:, 0]))
+        X = feats.copy()
+        X[:, -1] = 0.0  # constant in training: no tree splits on it
+        unread = XGBoostModel(n_estimators=5, max_depth=2).fit(X, y)
+        assert len(fs.names) - 1 not in unread.used_columns
+        batch = BatchInputs(_frame(bars), fs, unread, fs.warmup)
+        stream = StreamingInputs(fs, unread, fs.warmup)
+        got = [batch.proba(b) for b in bars]
+        assert got == [stream.proba(b) for b in bars] and len(set(got[fs.warmup :])) > 1
+        X[:, -1] = np.isinf(feats[:, -1])  # now it predicts the label: the trees read it
+        read = XGBoostModel(n_estimators=5, max_depth=2).fit(X, np.where(X[:, -1] > 0, 1.0, -1.0))
+        assert len(fs.names) - 1 in read.used_columns
+        column = f"column {len(fs.names) - 1} is infinite"
+        with pytest.raises(DataValidationError, match=column):
+            BatchInputs(_frame(bars), fs, read, fs.warmup)
+        stream = StreamingInputs(fs, read, fs.warmup)
+        with pytest.raises(DataValidationError, match=column):
+            for b in bars:
+                stream.proba(b)
+    finally:
+        unregister_kind("infabove")
 
 
 def test_model_input_checks_find_the_first_infinity_in_row_order_across_blocks():
@@ -144,6 +193,8 @@ def test_model_input_checks_find_the_first_infinity_in_row_order_across_blocks()
     with pytest.raises(DataValidationError, match="row 40000, column 3 is infinite"):
         check_X(X, 4, float32_ok=True)
     assert first_infinite(np.zeros((5, 2))) is None
+    assert first_infinite(X, np.array([0, 1])) == (69_999, 0)  # among the columns asked for
+    assert first_infinite(X, np.array([1, 2])) is None
     assert check_X(X[:10], 4, float32_ok=True).dtype == np.float32
     assert check_X(X[:10], 4).dtype == np.float64  # float32 only where the model reads it
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from modeldata import KINDS
+from modeldata import KINDS, fast_model
 
 from engine.errors import DataValidationError
 from strategies.models import load_model
@@ -78,3 +78,61 @@ def test_xgb_row_predictor_equals_its_public_fallback(trained, eth_data):
         fast = model.predict_row(X[i : i + 1])
         assert fast == model._public_row_predictor(row)
     assert model._row_predictor != model._public_row_predictor  # the fast path was the one tested
+
+
+@pytest.fixture(scope="module")
+def xgb_with_unread(eth_data):
+    """XGBoost trained on the real features plus two constant columns (no split can use them)."""
+    X, y = eth_data
+    Xc = np.column_stack([X[:, :3], np.zeros(len(X)), X[:, 3:], np.ones(len(X))])
+    return fast_model("xgb").fit(Xc[:1000], y[:1000]), Xc
+
+
+def _read_by_trees(model) -> set[int]:
+    """Feature columns some tree node splits on, from XGBoost's own tree dump."""
+    trees = model._booster.trees_to_dataframe()
+    return {int(f[1:]) for f in trees["Feature"] if f != "Leaf"}
+
+
+def test_xgb_used_columns_are_the_features_its_trees_split_on(trained, xgb_with_unread):
+    model, X = xgb_with_unread
+    used = model.used_columns
+    assert used.dtype == np.intp and list(used) == sorted(_read_by_trees(model))
+    assert 3 not in used and X.shape[1] - 1 not in used and len(used) >= 4
+    assert list(trained["xgb"].used_columns) == sorted(_read_by_trees(trained["xgb"]))
+    assert trained["mlp"].used_columns is None and trained["lstm"].used_columns is None
+
+
+def test_xgb_predictions_ignore_what_the_columns_it_does_not_read_hold(xgb_with_unread, tmp_path):
+    """Unread columns may hold anything, infinities included: the same probabilities, batch and
+    row by row, float64 or float32; an infinity in a column the trees read is refused, named."""
+    model, X = xgb_with_unread
+    unread = np.setdiff1d(np.arange(X.shape[1]), model.used_columns)
+    expected = model.predict_proba(X)
+    rng = np.random.default_rng(3)
+    for fill in (np.nan, np.inf, -np.inf, None):
+        other = X.copy()
+        other[:, unread] = rng.normal(size=(X.shape[0], unread.size)) * 1e6 if fill is None else fill
+        assert np.array_equal(model.predict_proba(other), expected, equal_nan=True)
+        assert np.array_equal(model.predict_proba(other.astype(np.float32)), expected, equal_nan=True)
+        for i in range(40, 1500, 97):
+            assert model.predict_row(other[i : i + 1]) == tuple(expected[i].tolist())
+    read = int(model.used_columns[-1])
+    bad = X.copy()
+    bad[900, unread[0]] = np.inf  # earlier in column order, later in rows: not the one named
+    bad[700, unread[1]] = -np.inf
+    bad[800, read] = np.inf
+    with pytest.raises(DataValidationError, match=f"row 800, column {read} is infinite"):
+        model.predict_proba(bad)
+    with pytest.raises(DataValidationError, match=f"column {read} is infinite"):
+        model.predict_row(bad[800:801])
+    model.save(tmp_path / "xgb")
+    assert list(load_model(tmp_path / "xgb").used_columns) == list(model.used_columns)
+
+
+def test_ensemble_reads_every_column_a_member_reads(trained, xgb_with_unread):
+    from strategies.models import EnsembleModel
+
+    model, _ = xgb_with_unread
+    assert EnsembleModel([model, model]).used_columns.tolist() == model.used_columns.tolist()
+    assert EnsembleModel([model, trained["mlp"]]).used_columns is None
