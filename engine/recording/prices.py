@@ -34,22 +34,11 @@ def price_text(raw: int, precision: int) -> str | None:
 
 
 def price_strings(bars: Sequence[Bar]) -> list[str]:
-    """``[str(bar.close) for bar in bars]``, several times faster: in one pass when every close
-    has the first one's precision and is a non-negative whole number of its ticks (prices of one
-    bar type always are), else bar by bar."""
-    closes = [bar.close for bar in bars]
-    if closes and (precision := closes[0].precision) > 0:
-        unit, ten = _ONE // 10**precision, 10**precision
-        ticks = [divmod(close.raw, unit) for close in closes]
-        if (
-            all(close.precision == precision for close in closes)
-            and not any(rest for _, rest in ticks)
-            and all(0 <= quotient < _EXACT_DIGITS for quotient, _ in ticks)
-        ):
-            line = f"%d.%0{precision}d"
-            return [line % divmod(quotient, ten) for quotient, _ in ticks]
+    """``[str(bar.close) for bar in bars]`` without a Decimal per bar (``price_text``): what
+    ``closes_json`` falls back on for the closes it does not write itself."""
     out = []
-    for close in closes:
+    for bar in bars:
+        close = bar.close
         text = price_text(close.raw, close.precision)
         out.append(str(close) if text is None else text)
     return out
