@@ -144,7 +144,7 @@ def feature_matrix(
     0.0, not computed. For a model that reads only some features (``Model.used_columns``): its
     predictions do not depend on the others, so computing them would be wasted work."""
     if dtype not in FEATURE_DTYPES:
-        raise FeatureError(f"compute_features: dtype {dtype!r}; expected numpy.float64 or numpy.float32")
+        raise FeatureError(f"features: dtype {dtype!r}; expected numpy.float64 or numpy.float32")
     width = len(feature_set.features)
     wanted = None if columns is None else _column_set(columns, width)
     b = validate_bars(bars)
