@@ -43,6 +43,15 @@ def _lineage_dict_of(cls: type) -> Callable[[Any], dict[str, Any]]:
     return lambda event: copy.deepcopy(event_dict(event))
 
 
+def _account_state_dict(event: AccountState) -> dict[str, Any]:
+    """``AccountState.to_dict``, safe to keep: its ``info`` is the event's own dict, so a
+    non-empty one is copied (its balances and margins are new dicts already)."""
+    data = AccountState.to_dict(event)
+    if data["info"]:
+        data["info"] = copy.deepcopy(data["info"])
+    return data
+
+
 class Recorder(Actor):
     """Writes the bus's order/position/account events and Lineage events to ``log``.
 
@@ -103,7 +112,8 @@ class Recorder(Actor):
         elif issubclass(cls, LineageEvent):
             entry = (cls.__name__, _lineage_dict_of(cls), False, True)
         else:  # NautilusTrader's own events: the id de-duplicates double publications
-            entry = (cls.__name__, cls.to_dict, True, issubclass(cls, AccountState))
+            snapshot = issubclass(cls, AccountState)
+            entry = (cls.__name__, _account_state_dict if snapshot else cls.to_dict, True, snapshot)
         self._kinds[cls] = entry
         return entry
 

@@ -179,3 +179,56 @@ def test_mixed_input_bar_types_are_marked_per_type(tmp_path, monkeypatch) -> Non
         logs.append([(r.kind, r.data, r.chain) for r in read_log(tmp_path / f"m{batch}")])
     assert logs[0] == logs[1]
     assert {d["bar_type"] for k, d, _ in logs[0] if k == "Marks"} == {BAR_TYPE, str(other)}
+
+
+def _account_state(info: dict, seq: int):
+    from nautilus_trader.core.uuid import UUID4
+    from nautilus_trader.model.currencies import BTC
+    from nautilus_trader.model.enums import AccountType
+    from nautilus_trader.model.events import AccountState
+    from nautilus_trader.model.identifiers import AccountId
+    from nautilus_trader.model.objects import AccountBalance, Money
+
+    balance = AccountBalance(Money(seq, BTC), Money(0, BTC), Money(seq, BTC))
+    return AccountState(
+        AccountId("SIM-001"), AccountType.CASH, None, True, [balance], [], info, UUID4(), seq, seq
+    )
+
+
+@pytest.mark.parametrize("batch", [2, 64])
+def test_account_states_are_recorded_as_they_were_on_arrival(tmp_path, batch) -> None:
+    """A queued ``AccountState`` is recorded as it arrived, whether its dict takes the fast path
+    (plain ``info``) or the generic walk (a ``Decimal`` and a UUID-valued tag in ``info``), even
+    when its ``info`` dict is changed afterwards; ids are numbered in arrival order either way."""
+    import uuid as uuid_module
+    from decimal import Decimal
+
+    from engine.eventlog import EventLog
+    from engine.recording import Recorder
+
+    def events():
+        out = []
+        for seq in range(40):
+            info = {"n": seq} if seq % 3 else {"fee": Decimal("0.5"), "tag": str(uuid_module.uuid4())}
+            out.append((_account_state(info, seq), info))
+        return out
+
+    logs = []
+    for size in (1, batch):
+        log = EventLog.create(tmp_path / f"b{size}")
+        recorder = Recorder(log, batch=size)
+        handler = recorder._enqueue if size > 1 else recorder.handle_message
+        states = events()
+        for state, info in states:
+            handler(state)
+            info["n"] = "changed"  # NautilusTrader's info dict is the caller's: later edits must not show
+        recorder.finish()
+        log.close()
+        logs.append([(r.kind, r.data) for r in read_log(tmp_path / f"b{size}")])
+    unbatched, batched = logs
+    assert [data["info"].get("n") for _, data in batched] == [
+        None if seq % 3 == 0 else seq for seq in range(40)
+    ]
+    assert batched[0][1]["info"]["fee"] == "0.5" and batched[0][1]["info"]["tag"] == "uuid-000001"
+    assert [data["event_id"] for _, data in batched][:2] == ["uuid-000002", "uuid-000003"]
+    assert batched == unbatched  # the unbatched recorder encodes each state as it arrives
