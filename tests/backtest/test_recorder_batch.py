@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import uuid as uuid_module
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nautilus_trader.core.uuid import UUID4
 from nautilus_trader.examples.strategies.ema_cross import EMACross
+from nautilus_trader.model.currencies import BTC
 from nautilus_trader.model.data import Bar, BarType, DataType
+from nautilus_trader.model.enums import AccountType
+from nautilus_trader.model.events import AccountState
+from nautilus_trader.model.identifiers import AccountId
+from nautilus_trader.model.objects import AccountBalance, Money
 
 from engine.backtest import execute
 from engine.backtest import execution as execution_module
-from engine.eventlog import read_log
+from engine.eventlog import EventLog, read_log
 from engine.events import ModelDecision
+from engine.recording import Recorder
 from tests.backtest.ema import ema_cross
 from tests.backtest.test_recorder import BALANCES, Publisher
 from tests.realdata import ETH_BTC_BAR_TYPE as BAR_TYPE
@@ -181,14 +191,7 @@ def test_mixed_input_bar_types_are_marked_per_type(tmp_path, monkeypatch) -> Non
     assert {d["bar_type"] for k, d, _ in logs[0] if k == "Marks"} == {BAR_TYPE, str(other)}
 
 
-def _account_state(info: dict, seq: int):
-    from nautilus_trader.core.uuid import UUID4
-    from nautilus_trader.model.currencies import BTC
-    from nautilus_trader.model.enums import AccountType
-    from nautilus_trader.model.events import AccountState
-    from nautilus_trader.model.identifiers import AccountId
-    from nautilus_trader.model.objects import AccountBalance, Money
-
+def _account_state(info: dict, seq: int) -> AccountState:
     balance = AccountBalance(Money(seq, BTC), Money(0, BTC), Money(seq, BTC))
     return AccountState(
         AccountId("SIM-001"), AccountType.CASH, None, True, [balance], [], info, UUID4(), seq, seq
@@ -200,11 +203,6 @@ def test_account_states_are_recorded_as_they_were_on_arrival(tmp_path, batch) ->
     """A queued ``AccountState`` is recorded as it arrived, whether its dict takes the fast path
     (plain ``info``) or the generic walk (a ``Decimal`` and a UUID-valued tag in ``info``), even
     when its ``info`` dict is changed afterwards; ids are numbered in arrival order either way."""
-    import uuid as uuid_module
-    from decimal import Decimal
-
-    from engine.eventlog import EventLog
-    from engine.recording import Recorder
 
     def events():
         out = []
