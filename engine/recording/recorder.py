@@ -20,6 +20,7 @@ from nautilus_trader.config import ActorConfig
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.events import AccountState, OrderEvent, PositionEvent
 from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.objects import AccountBalance, MarginBalance
 
 from engine.eventlog import EventLog
 from engine.eventlog.encoding import encode_plain
@@ -43,12 +44,39 @@ def _lineage_dict_of(cls: type) -> Callable[[Any], dict[str, Any]]:
     return lambda event: copy.deepcopy(event_dict(event))
 
 
-def _account_state_dict(event: AccountState) -> dict[str, Any]:
-    """``AccountState.to_dict``, safe to keep: its ``info`` is the event's own dict, so a
-    non-empty one is copied (its balances and margins are new dicts already)."""
+def _account_amounts(event: AccountState) -> tuple[tuple, tuple]:
+    """The ``Money`` amounts of an ``AccountState``'s balances and margins (with each margin's
+    instrument), in order: what NautilusTrader may reassign after publishing the event."""
+    balances: list[Any] = []
+    for balance in event.balances:
+        balances += (balance.total, balance.locked, balance.free)
+    margins: list[Any] = []
+    for margin in event.margins:
+        margins += (margin.initial, margin.maintenance, margin.instrument_id)
+    return tuple(balances), tuple(margins)
+
+
+def _account_snapshot(event: AccountState) -> tuple:
+    """What ``_account_state_dict`` needs later to give the event's dict as it is now: its
+    amounts (immutable ``Money``: a tuple of them is one the garbage collector soon stops
+    tracking, cheaper to hold than the event's dict) and a copy of a non-empty ``info``."""
+    info = event.info
+    return _account_amounts(event), copy.deepcopy(info) if info else None
+
+
+def _account_state_dict(taken: tuple[AccountState, tuple]) -> dict[str, Any]:
+    """``AccountState.to_dict`` of ``(event, _account_snapshot(event))`` as it was when the
+    snapshot was taken (balances and margins rebuilt from it if they were reassigned since)."""
+    event, (amounts, info) = taken
     data = AccountState.to_dict(event)
-    if data["info"]:
-        data["info"] = copy.deepcopy(data["info"])
+    if info is not None:
+        data["info"] = info
+    if _account_amounts(event) != amounts:
+        balances, margins = amounts  # three values per balance and per margin
+        data["balances"] = [
+            AccountBalance(*balances[i : i + 3]).to_dict() for i in range(0, len(balances), 3)
+        ]
+        data["margins"] = [MarginBalance(*margins[i : i + 3]).to_dict() for i in range(0, len(margins), 3)]
     return data
 
 
@@ -62,9 +90,12 @@ class Recorder(Actor):
     With ``batch`` > 1 (backtests) events and bars are queued and encoded, appended and marked
     ``batch`` at a time, in arrival order, by ``drain()`` (``finish()`` drains): the same records
     and bytes, with the work done in a tight loop instead of cold between the engine's own work.
-    What changes after publication is copied on arrival (NautilusTrader later reassigns the
-    ``AccountBalance`` objects an ``AccountState`` holds; Lineage events are mutable dataclasses).
-    Keep ``batch=1`` when records must reach the log as they happen (paper trading).
+    What may change after publication is taken on arrival: an ``AccountState``'s amounts
+    (NautilusTrader later reassigns its balances) and a Lineage event's fields (mutable
+    dataclasses). The queue holds NautilusTrader's events themselves, which the engine keeps
+    alive anyway, rather than containers of our own that the garbage collector would promote
+    and scan until drained. Keep ``batch=1`` when records must reach the log as they happen
+    (paper trading).
 
     ``replay=(bar_type, bars)``: the bars the engine replays, in order, all of that bar type
     (``str(BarType)``). A bar that comes as the next of them is marked without reading its type
@@ -103,17 +134,20 @@ class Recorder(Actor):
     def _class_entry(self, cls: type) -> Any:
         """``(kind, dict_of, dedup, snapshot)`` for a recorded event class, ``_SKIP`` otherwise.
 
-        ``snapshot``: the event's dict must be taken the moment it arrives, because the object
-        changes afterwards (an ``AccountState``'s balances; a Lineage event is a plain mutable
-        dataclass). Other NautilusTrader events hold immutable values and are read when recorded.
+        ``snapshot(event)``, when not ``None``, is taken the moment the event arrives, because
+        the object changes afterwards (an ``AccountState``'s balances; a Lineage event is a plain
+        mutable dataclass); ``dict_of`` then reads the snapshot (with the event for an
+        ``AccountState``) instead of the event. Other NautilusTrader events hold immutable
+        values and are read when recorded.
         """
         if not issubclass(cls, RECORDED_EVENT_TYPES):
             entry: Any = _SKIP
         elif issubclass(cls, LineageEvent):
-            entry = (cls.__name__, _lineage_dict_of(cls), False, True)
-        else:  # NautilusTrader's own events: the id de-duplicates double publications
-            snapshot = issubclass(cls, AccountState)
-            entry = (cls.__name__, _account_state_dict if snapshot else cls.to_dict, True, snapshot)
+            entry = (cls.__name__, dict, False, _lineage_dict_of(cls))
+        elif issubclass(cls, AccountState):  # NautilusTrader's own events: de-duplicated by id
+            entry = (cls.__name__, _account_state_dict, True, _account_snapshot)
+        else:
+            entry = (cls.__name__, cls.to_dict, True, None)
         self._kinds[cls] = entry
         return entry
 
@@ -122,50 +156,61 @@ class Recorder(Actor):
         if type(msg) is Bar:
             self._drain((msg,))
             return
-        item = self._take(msg)
-        if item is not None:
-            self.event_log.append_encoded(item[0], self._bytes(item))
+        cls = type(msg)
+        entry = self._entry(msg)
+        if entry is not None:
+            kind, dict_of, _, snapshot = entry
+            if snapshot is not None:  # read as the batched recorder reads it
+                msg = (msg, snapshot(msg)) if entry[2] else snapshot(msg)
+            self.event_log.append_encoded(kind, self._bytes(cls, msg, dict_of))
             self.recorded += 1
 
-    def _take(self, msg: Any) -> tuple[str, type, Any, Any] | None:
-        """``(kind, class, event or its snapshot dict, dict_of or None)`` for an event we keep;
-        ``None`` for anything else and for an event id already taken."""
+    def _entry(self, msg: Any) -> tuple | None:
+        """The class entry of an event we keep; ``None`` for anything else and for an event id
+        already taken."""
         cls = type(msg)
         entry = self._kinds.get(cls)
         if entry is None:
             entry = self._class_entry(cls)
         if entry is _SKIP:
             return None
-        kind, dict_of, dedup, snapshot = entry
-        if dedup:
+        if entry[2]:
             seen = self._seen
             size = len(seen)
             seen.add(msg.id)
             if len(seen) == size:
                 return None
-        if snapshot:
-            return kind, cls, dict_of(msg), None
-        return kind, cls, msg, dict_of
+        return entry
 
-    def _bytes(self, item: tuple[str, type, Any, Any]) -> bytes:
-        """Canonical bytes of a taken event (UUIDs mapped now: call in arrival order)."""
-        _, cls, value, dict_of = item
+    def _bytes(self, cls: type, value: Any, dict_of: Callable[[Any], dict[str, Any]]) -> bytes:
+        """Canonical bytes of the event of class ``cls`` whose dict is ``dict_of(value)`` (UUIDs
+        mapped now: call in arrival order)."""
         ids = self.ids
         # encode_event consumes the dict it is given, and may give up half-way: the generic
-        # route then starts again from an untouched dict
-        out = encode_event(cls, dict(value) if dict_of is None else dict_of(value), ids)
+        # route then starts again from a fresh dict
+        out = encode_event(cls, dict_of(value), ids)
         if out is None:
-            out = encode_plain(canonical_data(value if dict_of is None else dict_of(value), ids))
+            out = encode_plain(canonical_data(dict_of(value), ids))
         return out
 
     def _enqueue(self, msg: Any) -> None:
-        """Bus handler with ``batch`` > 1: queue a bar, or a taken event."""
-        if type(msg) is not Bar:
-            msg = self._take(msg)
-            if msg is None:
-                return
+        """Bus handler with ``batch`` > 1: queue a bar, or an event we keep (a NautilusTrader
+        event itself, followed by its snapshot for an ``AccountState``; a Lineage event as
+        ``(class, snapshot)``)."""
         pending = self._pending
-        pending.append(msg)
+        if type(msg) is Bar:
+            pending.append(msg)
+        else:
+            entry = self._entry(msg)
+            if entry is None:
+                return
+            snapshot = entry[3]
+            if snapshot is None:
+                pending.append(msg)
+            elif entry[2]:  # a NautilusTrader event (an AccountState)
+                pending += (msg, snapshot(msg))
+            else:
+                pending.append((type(msg), snapshot(msg)))
         if len(pending) >= self.batch:
             self.drain()
 
@@ -178,10 +223,13 @@ class Recorder(Actor):
         append, marks, every = self.event_log.append_encoded, self._marks, self.marks_every
         replay, replay_type, at = self._replay, self._replay_type, self._replay_next
         replayed = len(replay)
+        kinds, to_bytes = self._kinds, self._bytes
         recorded = 0
+        items = iter(items)
         try:
             for item in items:
-                if type(item) is Bar:
+                cls = type(item)
+                if cls is Bar:
                     if at < replayed and replay[at] is item:
                         key = replay_type
                         at += 1
@@ -193,9 +241,16 @@ class Recorder(Actor):
                     batch.append(item)
                     if len(batch) >= every:
                         self._write_marks(key)
+                    continue
+                if cls is tuple:  # a Lineage event's snapshot
+                    cls, item = item
+                    kind, dict_of, _, _ = kinds[cls]
                 else:
-                    append(item[0], self._bytes(item))
-                    recorded += 1
+                    kind, dict_of, _, snapshot = kinds[cls]
+                    if snapshot is not None:  # an AccountState: its snapshot comes next
+                        item = (item, next(items))
+                append(kind, to_bytes(cls, item, dict_of))
+                recorded += 1
         finally:
             self.recorded += recorded
             self._replay_next = at

@@ -15,7 +15,7 @@ from nautilus_trader.model.data import Bar, BarType, DataType
 from nautilus_trader.model.enums import AccountType
 from nautilus_trader.model.events import AccountState
 from nautilus_trader.model.identifiers import AccountId
-from nautilus_trader.model.objects import AccountBalance, Money
+from nautilus_trader.model.objects import AccountBalance, MarginBalance, Money
 
 from engine.backtest import execute
 from engine.backtest import execution as execution_module
@@ -230,3 +230,37 @@ def test_account_states_are_recorded_as_they_were_on_arrival(tmp_path, batch) ->
     assert batched[0][1]["info"]["fee"] == "0.5" and batched[0][1]["info"]["tag"] == "uuid-000001"
     assert [data["event_id"] for _, data in batched][:2] == ["uuid-000002", "uuid-000003"]
     assert batched == unbatched  # the unbatched recorder encodes each state as it arrives
+
+
+@pytest.mark.parametrize("batch", [2, 64])
+def test_account_states_keep_the_balances_they_arrived_with(tmp_path, batch) -> None:
+    """The batched recorder reads a queued ``AccountState`` when it drains, and takes only its
+    amounts on arrival: balances and margins swapped, added or dropped in the meantime (as
+    NautilusTrader reassigns them) are recorded as they were, exactly as the unbatched recorder
+    (which encodes on arrival) records them."""
+    instrument = eth_btc_pair().id
+    logs = []
+    for size in (1, batch):
+        log = EventLog.create(tmp_path / f"b{size}")
+        recorder = Recorder(log, batch=size)
+        handler = recorder._enqueue if size > 1 else recorder.handle_message
+        for seq in range(30):
+            state = _account_state({}, seq + 1)
+            if seq % 2:
+                state.margins.append(MarginBalance(Money(seq, BTC), Money(seq / 2, BTC), instrument))
+            handler(state)
+            if seq % 3 == 0:
+                state.balances[0] = AccountBalance(Money(99, BTC), Money(1, BTC), Money(98, BTC))
+            elif seq % 3 == 1:
+                state.balances.append(AccountBalance(Money(5, BTC), Money(0, BTC), Money(5, BTC)))
+            if state.margins:
+                state.margins.clear()
+        recorder.finish()
+        log.close()
+        logs.append([(r.kind, r.data) for r in read_log(tmp_path / f"b{size}")])
+    unbatched, batched = logs
+    totals = [data["balances"][0]["total"] for _, data in batched]
+    assert totals == [f"{seq + 1}.00000000" for seq in range(30)]
+    assert [len(data["balances"]) for _, data in batched] == [1] * 30
+    assert [len(data["margins"]) for _, data in batched] == [seq % 2 for seq in range(30)]
+    assert batched == unbatched
