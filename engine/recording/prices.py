@@ -10,7 +10,9 @@ builds is) that is the integer ``raw // 10**(FIXED_PRECISION - precision)`` with
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
+import msgspec
 import numpy as np
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.objects import Price
@@ -48,6 +50,8 @@ _PLACES = 17  # decimal places of a tick count below 2**52, with room for one "0
 _POWERS = np.array([10**k for k in range(_PLACES - 1, -1, -1)], dtype=np.int64)
 _MAX_TICKS = 2**52  # a float64 holds every tick count below this exactly (and raw / unit rounds to it)
 _QUOTE, _POINT, _COMMA, _ZERO = ord('"'), ord("."), ord(","), ord("0")
+_CLOSE, _PRECISION, _RAW, _TS_INIT = (attrgetter(name) for name in ("close", "precision", "raw", "ts_init"))
+_encode_ints = msgspec.json.encode  # a list of ints: the same text as the json module's
 
 
 def closes_json(bars: Sequence[Bar]) -> bytes | None:
@@ -57,36 +61,42 @@ def closes_json(bars: Sequence[Bar]) -> bytes | None:
 
     The tick counts come from ``raw / unit`` in float64 (exact below 2**52 ticks) and are checked
     against the integer ``raw``; their digits are then laid out in a byte matrix, one row per close
-    (``"``, digits, ``.``, decimals, ``"``, ``,``), with the leading zeros blanked and squeezed out.
+    (``"``, digits, ``.``, decimals, ``"``, ``,``), as many digit columns as the largest close
+    needs, with the leading zeros blanked and squeezed out.
     """
     if not bars:
         return b"[]"
-    closes = [bar.close for bar in bars]
-    precision = closes[0].precision
-    if precision >= _PLACES or any(close.precision != precision for close in closes):
+    closes = list(map(_CLOSE, bars))
+    precisions = set(map(_PRECISION, closes))
+    if len(precisions) != 1:
         return None
-    raws = [close.raw for close in closes]
+    precision = precisions.pop()
+    if precision >= _PLACES:
+        return None
+    raws = list(map(_RAW, closes))
     unit = _ONE // 10**precision
     ticks = np.rint(np.array(raws, dtype=np.float64) / unit)
     if not (ticks.min() >= 0 and ticks.max() < _MAX_TICKS):
         return None
     counts = ticks.astype(np.int64)
-    if not (np.array(raws, dtype=object) == counts.astype(object) * unit).all():
+    if list(map(unit.__mul__, counts.tolist())) != raws:  # not whole ticks, or rounded
         return None
-    digits = (counts[:, None] // _POWERS % 10).astype(np.uint8)
+    # only as many digit columns as the largest close needs (at least precision + 1: "0.05")
+    places = max(len(str(int(counts.max()))), precision + 1)
+    digits = (counts[:, None] // _POWERS[_PLACES - places :] % 10).astype(np.uint8)
     # the first digit kept: the first non-zero one, but at least precision + 1 digits (e.g. "0.05")
     significant = digits != 0
-    first = np.where(significant.any(axis=1), significant.argmax(axis=1), _PLACES)
-    first = np.minimum(first, _PLACES - precision - 1)
+    first = np.where(significant.any(axis=1), significant.argmax(axis=1), places)
+    first = np.minimum(first, places - precision - 1)
     digits += _ZERO
-    digits[np.arange(_PLACES) < first[:, None]] = 0  # blanked: squeezed out below
-    whole = _PLACES - precision
-    row = np.zeros((len(counts), _PLACES + (4 if precision else 3)), dtype=np.uint8)
+    digits[np.arange(places) < first[:, None]] = 0  # blanked: squeezed out below
+    whole = places - precision
+    row = np.zeros((len(counts), places + (4 if precision else 3)), dtype=np.uint8)
     row[:, 0] = _QUOTE
     row[:, 1 : 1 + whole] = digits[:, :whole]
     if precision:
         row[:, 1 + whole] = _POINT
-        row[:, 2 + whole : 2 + _PLACES] = digits[:, whole:]
+        row[:, 2 + whole : 2 + places] = digits[:, whole:]
     row[:, -2], row[:, -1] = _QUOTE, _COMMA
     flat = row.ravel()
     return b"[" + flat[flat != 0].tobytes()[:-1] + b"]"
@@ -98,5 +108,5 @@ def marks_payload(bar_type: str, bars: Sequence[Bar]) -> bytes:
     closes = closes_json(bars)
     if closes is None:
         closes = encode_plain(price_strings(bars))
-    ts = encode_plain([bar.ts_init for bar in bars])
+    ts = _encode_ints(list(map(_TS_INIT, bars)))
     return b'{"bar_type":%b,"close":%b,"ts":%b}' % (encode_plain(bar_type), closes, ts)
