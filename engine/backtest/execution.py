@@ -36,7 +36,7 @@ MARGIN_MODEL = "leveraged"
 """NautilusTrader's default margin model: margin = notional / leverage x the instrument's rate."""
 DEFAULT_LEVERAGE = Decimal(10)
 """The leverage of MARGIN accounts (NautilusTrader's ``BacktestEngine`` default, set explicitly)."""
-RECORD_BATCH = 4096  # bus messages the recorder queues before recording them (see ``Recorder``)
+RECORD_BATCH = 8192  # bus messages the recorder queues before recording them (see ``Recorder``)
 
 
 @dataclass(frozen=True, slots=True)
