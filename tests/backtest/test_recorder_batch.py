@@ -191,6 +191,17 @@ def test_mixed_input_bar_types_are_marked_per_type(tmp_path, monkeypatch) -> Non
     assert {d["bar_type"] for k, d, _ in logs[0] if k == "Marks"} == {BAR_TYPE, str(other)}
 
 
+def _recorded(tmp_path, size: int, publish) -> list:
+    """``(kind, data)`` of the log a recorder with batch ``size`` writes while ``publish(handler)``
+    hands it events (its bus handler: ``_enqueue`` when batched, ``handle_message`` otherwise)."""
+    log = EventLog.create(tmp_path / f"b{size}")
+    recorder = Recorder(log, batch=size)
+    publish(recorder._enqueue if size > 1 else recorder.handle_message)
+    recorder.finish()
+    log.close()
+    return [(r.kind, r.data) for r in read_log(tmp_path / f"b{size}")]
+
+
 def _account_state(info: dict, seq: int) -> AccountState:
     balance = AccountBalance(Money(seq, BTC), Money(0, BTC), Money(seq, BTC))
     return AccountState(
@@ -211,19 +222,12 @@ def test_account_states_are_recorded_as_they_were_on_arrival(tmp_path, batch) ->
             out.append((_account_state(info, seq), info))
         return out
 
-    logs = []
-    for size in (1, batch):
-        log = EventLog.create(tmp_path / f"b{size}")
-        recorder = Recorder(log, batch=size)
-        handler = recorder._enqueue if size > 1 else recorder.handle_message
-        states = events()
-        for state, info in states:
+    def publish(handler) -> None:
+        for state, info in events():
             handler(state)
             info["n"] = "changed"  # NautilusTrader's info dict is the caller's: later edits must not show
-        recorder.finish()
-        log.close()
-        logs.append([(r.kind, r.data) for r in read_log(tmp_path / f"b{size}")])
-    unbatched, batched = logs
+
+    unbatched, batched = (_recorded(tmp_path, size, publish) for size in (1, batch))
     assert [data["info"].get("n") for _, data in batched] == [
         None if seq % 3 == 0 else seq for seq in range(40)
     ]
@@ -239,11 +243,8 @@ def test_account_states_keep_the_balances_they_arrived_with(tmp_path, batch) -> 
     NautilusTrader reassigns them) are recorded as they were, exactly as the unbatched recorder
     (which encodes on arrival) records them."""
     instrument = eth_btc_pair().id
-    logs = []
-    for size in (1, batch):
-        log = EventLog.create(tmp_path / f"b{size}")
-        recorder = Recorder(log, batch=size)
-        handler = recorder._enqueue if size > 1 else recorder.handle_message
+
+    def publish(handler) -> None:
         for seq in range(30):
             state = _account_state({}, seq + 1)
             if seq % 2:
@@ -255,10 +256,8 @@ def test_account_states_keep_the_balances_they_arrived_with(tmp_path, batch) -> 
                 state.balances.append(AccountBalance(Money(5, BTC), Money(0, BTC), Money(5, BTC)))
             if state.margins:
                 state.margins.clear()
-        recorder.finish()
-        log.close()
-        logs.append([(r.kind, r.data) for r in read_log(tmp_path / f"b{size}")])
-    unbatched, batched = logs
+
+    unbatched, batched = (_recorded(tmp_path, size, publish) for size in (1, batch))
     totals = [data["balances"][0]["total"] for _, data in batched]
     assert totals == [f"{seq + 1}.00000000" for seq in range(30)]
     assert [len(data["balances"]) for _, data in batched] == [1] * 30
