@@ -7,11 +7,11 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import load_feather
 
 from engine.cli import main
 from indicators import FeatureSet
 from indicators.library.registry import Kind, register_kind, unregister_kind
+from tests.indicators.conftest import load_feather
 from tests.realdata import REPO
 
 ETH = load_feather("ETH_BTC-5m.feather", "5min")

@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_feather
 
 from engine.errors import LineageError
 from indicators import FeatureError, FeatureSet, StreamingFeatures, compute_features
+from tests.indicators.conftest import load_feather
 
 ETH = load_feather("ETH_BTC-5m.feather", "5min").iloc[:300]
 FS = FeatureSet.from_names(["rsi_14", "sma_50", "logret_1"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_feather
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators import FeatureError, forward_return_labels, triple_barrier_labels
+from tests.indicators.conftest import load_feather
 
 ETH = load_feather("ETH_BTC-5m.feather", "5min")
 

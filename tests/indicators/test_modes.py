@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import load_feather, stream_all
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import FeatureSet, StreamingFeatures, compute_features, feature_matrix
 from indicators.errors import FeatureError
+from tests.indicators.conftest import load_feather, stream_all
 
 DEFAULT = FeatureSet.default()
 ETH = load_feather("ETH_BTC-5m.feather", "5min")

@@ -6,7 +6,6 @@ import gc
 
 import numpy as np
 import pytest
-from conftest import load_feather, stream_all
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from indicators.library.registry import Kind, Param, register_kind, unregister_k
 from indicators.library.ta import raw as talib
 from indicators.plan import plan_jobs
 from indicators.spec import MIN_BLOCK, FeatureSpec
+from tests.indicators.conftest import load_feather, stream_all
 
 ETH = load_feather("ETH_BTC-5m.feather", "5min")
 CALLS = {"n": 0}

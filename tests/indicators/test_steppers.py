@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import load_btc_1m, load_feather, stream_all
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,7 @@ from indicators.library.registry import Kind, Param, register_kind, unregister_k
 from indicators.library.steppers import HANDLES, InsufficientHistory, ta
 from indicators.library.ta import raw as talib
 from indicators.plan import plan_jobs
+from tests.indicators.conftest import load_btc_1m, load_feather, stream_all
 
 DEFAULT = FeatureSet.default()
 DATA = {

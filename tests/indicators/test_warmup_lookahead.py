@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_feather
 
 from indicators import FeatureSet, decision_lookahead, feature_lookahead, warmup_analysis
 from indicators.library.registry import Kind, register_kind, unregister_kind
 from indicators.library.ta import raw as talib
 from indicators.library.talib_kinds import lb
+from tests.indicators.conftest import load_feather
 
 ETH = load_feather("ETH_BTC-5m.feather", "5min")
 ADA = load_feather("ADA_BTC-5m.feather", "5min")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from modeldata import KINDS, eth_btc_features, fast_model
+
+from tests.models.modeldata import KINDS, eth_btc_features, fast_model
 
 
 @pytest.fixture(scope="session")

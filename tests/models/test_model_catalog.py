@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from modeldata import fast_model
 
 from engine.cli import main
 from engine.errors import ArtifactError, LineageError
 from engine.models import ModelCatalog, ModelRef
+from tests.models.modeldata import fast_model
 from tests.realdata import REPO
 
 FEATURES = {"returns": [1, 2, 3, 6, 12], "rolling_std": 12, "volume_z": 48}

@@ -9,10 +9,10 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from modeldata import KINDS, fast_model, planted
 
 from engine.errors import ArtifactError, DataValidationError, LineageError
 from strategies.models import CLASS_LABELS, EnsembleModel, MLPModel, load_model, make_model
+from tests.models.modeldata import KINDS, fast_model, planted
 
 
 @pytest.mark.parametrize("kind", KINDS)

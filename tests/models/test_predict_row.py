@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from modeldata import KINDS, fast_model
 
 from engine.errors import DataValidationError
 from strategies.models import load_model
 from strategies.models._torch import torch_threads
+from tests.models.modeldata import KINDS, fast_model
 
 
 def _rows_alone(model, X: np.ndarray, rows: range) -> list[tuple[float, ...]]:
